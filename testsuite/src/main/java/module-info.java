@@ -1,0 +1,9 @@
+/** Conformance against the reference vectors, cross-module property tests and learning tests. */
+module org.rlgrad.testsuite {
+    requires transitive org.rlgrad.engine;
+    requires transitive org.rlgrad.estimators;
+    requires transitive org.rlgrad.losses;
+
+    // Exporting org.rlgrad.testsuite waits for its first class: javac refuses to export a package
+    // that holds only package-info.java.
+}
