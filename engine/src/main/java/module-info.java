@@ -1,0 +1,12 @@
+/**
+ * The rlgrad engine: tensors, reverse-mode autograd and the backends that compute them.
+ * Only the backend packages touch {@code jdk.incubator.vector} (and, later, {@code java.lang.foreign}).
+ */
+module org.rlgrad.engine {
+    requires jdk.incubator.vector;
+
+    exports org.rlgrad.engine.tensor;
+    exports org.rlgrad.engine.autograd;
+    exports org.rlgrad.engine.ops;
+    exports org.rlgrad.engine.backend;
+}

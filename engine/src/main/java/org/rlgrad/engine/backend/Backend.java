@@ -1,0 +1,79 @@
+package org.rlgrad.engine.backend;
+
+import org.rlgrad.engine.tensor.DType;
+import org.rlgrad.engine.tensor.Device;
+import org.rlgrad.engine.tensor.Tensor;
+
+/**
+ * The only layer that knows how numbers are stored and computed. Every method takes tensors
+ * that may be arbitrary strided views (broadcast views have stride 0) and returns a fresh,
+ * contiguous tensor on this backend; none of them records autograd history (the op layer does).
+ * Shapes, dims and dtypes arrive already checked and normalised by the op layer.
+ */
+public interface Backend {
+    Device device();
+
+    /** A zero-filled buffer. */
+    Storage allocate(DType dtype, int size);
+
+    /** A buffer holding {@code data} converted to {@code dtype}. */
+    Storage fromDoubles(DType dtype, double[] data);
+
+    /** A buffer holding {@code data} converted to {@code dtype} (exact for int64). */
+    Storage fromLongs(DType dtype, long[] data);
+
+    /** The elements of {@code t} in row-major order, as doubles. */
+    double[] toDoubles(Tensor t);
+
+    /** The elements of {@code t} in row-major order, as longs (floats truncate toward zero). */
+    long[] toLongs(Tensor t);
+
+    /** A contiguous copy of {@code src} converted to {@code dtype}. */
+    Tensor copy(Tensor src, DType dtype);
+
+    /** Writes {@code src}, broadcast to {@code dst}'s shape and cast to its dtype, into the view {@code dst}. */
+    void copyInto(Tensor dst, Tensor src);
+
+    Tensor full(int[] shape, DType dtype, double value);
+
+    /** {@code start + i * step} for {@code i < n}. */
+    Tensor arange(int n, double start, double step, DType dtype);
+
+    /** Element-wise op; the result has {@code x}'s dtype unless {@link UnaryOp#producesBool()}. */
+    Tensor unary(UnaryOp op, Tensor x, double a, double b);
+
+    /**
+     * Broadcasting binary op. Operands are read as {@code computeType}; the result has that
+     * dtype, or bool for comparisons and logical ops.
+     */
+    Tensor binary(BinaryOp op, Tensor a, Tensor b, DType computeType);
+
+    /** {@code cond ? a : b} with broadcasting, result in {@code outType}. */
+    Tensor where(Tensor cond, Tensor a, Tensor b, DType outType);
+
+    /** Reduces the sorted, distinct {@code dims} (all dims when the array holds every dim). */
+    Tensor reduce(ReduceOp op, Tensor x, int[] dims, boolean keepdim);
+
+    /** Index (int64) of the first maximum (or minimum) along {@code dim}; NaN counts as the extreme. */
+    Tensor argReduce(boolean max, Tensor x, int dim, boolean keepdim);
+
+    Tensor scan(ScanOp op, Tensor x, int dim);
+
+    /**
+     * Batched matrix product: {@code a} is {@code [*B, n, k]}, {@code b} is {@code [*B, k, m]} with
+     * identical batch dims (the op layer broadcasts them with expand); the result is {@code [*B, n, m]}.
+     */
+    Tensor matmul(Tensor a, Tensor b);
+
+    /** {@code out[i][j][k] = x[i][index[i][j][k]][k]} for dim 1, and so on (torch.gather). */
+    Tensor gather(Tensor x, int dim, Tensor index);
+
+    /**
+     * A copy of {@code base} with {@code src} written (or, when {@code accumulate}, added) at the
+     * positions {@code index} names along {@code dim} (torch.scatter / scatter_add).
+     */
+    Tensor scatter(Tensor base, int dim, Tensor index, Tensor src, boolean accumulate);
+
+    /** The permutation (int64) that sorts {@code x} along {@code dim}; stable; NaN sorts as largest. */
+    Tensor sortIndices(Tensor x, int dim, boolean descending);
+}

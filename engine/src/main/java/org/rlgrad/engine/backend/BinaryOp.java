@@ -1,0 +1,18 @@
+package org.rlgrad.engine.backend;
+
+/** Element-wise binary kernels with NumPy broadcasting. Comparisons and logical ops produce bool. */
+public enum BinaryOp {
+    ADD, SUB, MUL, DIV, POW,
+    /** Element-wise max/min; NaN propagates (torch.maximum). */
+    MAXIMUM, MINIMUM,
+    EQ, NE, LT, LE, GT, GE,
+    LOGICAL_AND, LOGICAL_OR, LOGICAL_XOR;
+
+    public boolean producesBool() {
+        return ordinal() >= EQ.ordinal();
+    }
+
+    public boolean isLogical() {
+        return this == LOGICAL_AND || this == LOGICAL_OR || this == LOGICAL_XOR;
+    }
+}

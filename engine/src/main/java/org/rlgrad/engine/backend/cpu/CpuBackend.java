@@ -1,0 +1,445 @@
+package org.rlgrad.engine.backend.cpu;
+
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+
+import org.rlgrad.engine.backend.Backend;
+import org.rlgrad.engine.backend.BinaryOp;
+import org.rlgrad.engine.backend.ReduceOp;
+import org.rlgrad.engine.backend.ScanOp;
+import org.rlgrad.engine.backend.Storage;
+import org.rlgrad.engine.backend.UnaryOp;
+import org.rlgrad.engine.tensor.DType;
+import org.rlgrad.engine.tensor.Device;
+import org.rlgrad.engine.tensor.Shape;
+import org.rlgrad.engine.tensor.Tensor;
+
+/**
+ * The CPU backend: Java arrays, generic strided loops for every op and dtype, and SIMD fast paths
+ * ({@link VectorKernels}) for contiguous float rows.
+ */
+public final class CpuBackend implements Backend {
+    public static final CpuBackend INSTANCE = new CpuBackend();
+
+    private CpuBackend() {}
+
+    @Override
+    public Device device() {
+        return Device.CPU;
+    }
+
+    @Override
+    public Storage allocate(DType dtype, int size) {
+        return new CpuStorage(dtype, size);
+    }
+
+    @Override
+    public Storage fromDoubles(DType dtype, double[] data) {
+        CpuStorage s = new CpuStorage(dtype, data.length);
+        for (int i = 0; i < data.length; i++) s.set(i, data[i]);
+        return s;
+    }
+
+    @Override
+    public Storage fromLongs(DType dtype, long[] data) {
+        CpuStorage s = new CpuStorage(dtype, data.length);
+        for (int i = 0; i < data.length; i++) s.setLong(i, data[i]);
+        return s;
+    }
+
+    @Override
+    public double[] toDoubles(Tensor t) {
+        CpuStorage s = storage(t);
+        double[] out = new double[t.numel()];
+        int[] pos = {0};
+        StridedLoop.forEachRow(t.shapeRef(), new int[][] {t.stridesRef()}, new int[] {t.offset()}, (o, n, st) -> {
+            for (int i = 0; i < n; i++) out[pos[0]++] = s.get(o[0] + i * st[0]);
+        });
+        return out;
+    }
+
+    @Override
+    public long[] toLongs(Tensor t) {
+        CpuStorage s = storage(t);
+        long[] out = new long[t.numel()];
+        int[] pos = {0};
+        StridedLoop.forEachRow(t.shapeRef(), new int[][] {t.stridesRef()}, new int[] {t.offset()}, (o, n, st) -> {
+            for (int i = 0; i < n; i++) out[pos[0]++] = s.getLong(o[0] + i * st[0]);
+        });
+        return out;
+    }
+
+    @Override
+    public Tensor copy(Tensor src, DType dtype) {
+        Tensor out = empty(dtype, src.shapeRef());
+        copyInto(out, src);
+        return out;
+    }
+
+    @Override
+    public void copyInto(Tensor dst, Tensor src) {
+        CpuStorage d = storage(dst);
+        if (src.storage() == dst.storage()) src = copy(src, src.dtype()); // overlapping views: read before writing
+        CpuStorage s = storage(src);
+        int[] shape = dst.shapeRef();
+        int[] srcStrides = broadcastStrides(src, shape);
+        boolean exactLong = d.dtype() == DType.INT64 || s.dtype() == DType.INT64;
+        StridedLoop.forEachRow(shape, new int[][] {dst.stridesRef(), srcStrides}, new int[] {dst.offset(), src.offset()}, (o, n, st) -> {
+            if (d.dtype() == s.dtype() && st[0] == 1 && st[1] == 1) {
+                System.arraycopy(array(s), o[1], array(d), o[0], n);
+            } else if (exactLong) {
+                for (int i = 0; i < n; i++) d.setLong(o[0] + i * st[0], s.getLong(o[1] + i * st[1]));
+            } else {
+                for (int i = 0; i < n; i++) d.set(o[0] + i * st[0], s.get(o[1] + i * st[1]));
+            }
+        });
+        d.bumpVersion();
+    }
+
+    @Override
+    public Tensor full(int[] shape, DType dtype, double value) {
+        CpuStorage s = new CpuStorage(dtype, Shape.numel(shape));
+        if (value != 0) {
+            switch (dtype) {
+                case FLOAT32 -> Arrays.fill(s.f32, (float) value);
+                case FLOAT64 -> Arrays.fill(s.f64, value);
+                case INT64 -> Arrays.fill(s.i64, (long) value);
+                case BOOL -> Arrays.fill(s.b, true);
+            }
+        }
+        return new Tensor(s, shape.clone());
+    }
+
+    @Override
+    public Tensor arange(int n, double start, double step, DType dtype) {
+        CpuStorage s = new CpuStorage(dtype, n);
+        for (int i = 0; i < n; i++) s.set(i, start + i * step);
+        return new Tensor(s, new int[] {n});
+    }
+
+    @Override
+    public Tensor unary(UnaryOp op, Tensor x, double a, double b) {
+        DType outType = op.producesBool() ? DType.BOOL : x.dtype();
+        Tensor out = empty(outType, x.shapeRef());
+        CpuStorage xs = storage(x), os = storage(out);
+        DoubleUnaryOperator f = ScalarMath.unary(op, a, b);
+        StridedLoop.forEachRow(x.shapeRef(), new int[][] {out.stridesRef(), x.stridesRef()}, new int[] {0, x.offset()}, (o, n, st) -> {
+            if (st[1] == 1 && xs.dtype() == outType) {
+                if (xs.f32 != null && VectorKernels.unary(op, a, b, xs.f32, o[1], os.f32, o[0], n)) return;
+                if (xs.f64 != null && VectorKernels.unary(op, a, b, xs.f64, o[1], os.f64, o[0], n)) return;
+            }
+            for (int i = 0; i < n; i++) os.set(o[0] + i, f.applyAsDouble(xs.get(o[1] + i * st[1])));
+        });
+        return out;
+    }
+
+    @Override
+    public Tensor binary(BinaryOp op, Tensor a, Tensor b, DType computeType) {
+        int[] shape = Shape.broadcast(op.name().toLowerCase(), a.shapeRef(), b.shapeRef());
+        DType outType = op.producesBool() ? DType.BOOL : computeType;
+        Tensor out = empty(outType, shape);
+        CpuStorage as = storage(a), bs = storage(b), os = storage(out);
+        int[][] strides = {out.stridesRef(), broadcastStrides(a, shape), broadcastStrides(b, shape)};
+        boolean floatFast = as.dtype() == computeType && bs.dtype() == computeType && outType == computeType;
+        boolean longExact = computeType == DType.INT64 && !op.isLogical() && op != BinaryOp.DIV && op != BinaryOp.POW;
+        DoubleBinaryOperator f = ScalarMath.binary(op);
+        StridedLoop.forEachRow(shape, strides, new int[] {0, a.offset(), b.offset()}, (o, n, st) -> {
+            if (floatFast && st[1] == 1 && (st[2] == 1 || st[2] == 0)) {
+                boolean scalar = st[2] == 0;
+                if (as.f32 != null && VectorKernels.binary(op, as.f32, o[1], bs.f32, o[2], scalar, os.f32, o[0], n)) return;
+                if (as.f64 != null && VectorKernels.binary(op, as.f64, o[1], bs.f64, o[2], scalar, os.f64, o[0], n)) return;
+            }
+            if (longExact) {
+                for (int i = 0; i < n; i++) {
+                    os.setLong(o[0] + i, longBinary(op, as.getLong(o[1] + i * st[1]), bs.getLong(o[2] + i * st[2])));
+                }
+                return;
+            }
+            for (int i = 0; i < n; i++) {
+                os.set(o[0] + i, f.applyAsDouble(as.get(o[1] + i * st[1]), bs.get(o[2] + i * st[2])));
+            }
+        });
+        return out;
+    }
+
+    private static long longBinary(BinaryOp op, long x, long y) {
+        return switch (op) {
+            case ADD -> x + y;
+            case SUB -> x - y;
+            case MUL -> x * y;
+            case MAXIMUM -> Math.max(x, y);
+            case MINIMUM -> Math.min(x, y);
+            case EQ -> x == y ? 1 : 0;
+            case NE -> x != y ? 1 : 0;
+            case LT -> x < y ? 1 : 0;
+            case LE -> x <= y ? 1 : 0;
+            case GT -> x > y ? 1 : 0;
+            case GE -> x >= y ? 1 : 0;
+            default -> throw new IllegalArgumentException("no int64 form of " + op);
+        };
+    }
+
+    @Override
+    public Tensor where(Tensor cond, Tensor a, Tensor b, DType outType) {
+        int[] shape = Shape.broadcast("where", cond.shapeRef(), a.shapeRef(), b.shapeRef());
+        Tensor out = empty(outType, shape);
+        CpuStorage cs = storage(cond), as = storage(a), bs = storage(b), os = storage(out);
+        int[][] strides = {out.stridesRef(), broadcastStrides(cond, shape), broadcastStrides(a, shape), broadcastStrides(b, shape)};
+        boolean exactLong = outType == DType.INT64;
+        StridedLoop.forEachRow(shape, strides, new int[] {0, cond.offset(), a.offset(), b.offset()}, (o, n, st) -> {
+            for (int i = 0; i < n; i++) {
+                boolean c = cs.get(o[1] + i * st[1]) != 0;
+                if (exactLong) os.setLong(o[0] + i, c ? as.getLong(o[2] + i * st[2]) : bs.getLong(o[3] + i * st[3]));
+                else os.set(o[0] + i, c ? as.get(o[2] + i * st[2]) : bs.get(o[3] + i * st[3]));
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public Tensor reduce(ReduceOp op, Tensor x, int[] dims, boolean keepdim) {
+        int[] inShape = x.shapeRef();
+        int[] outShape = Shape.reduced(inShape, dims, keepdim);
+        DType outType = switch (op) {
+            case ANY, ALL -> DType.BOOL;
+            case SUM, PROD -> x.dtype() == DType.BOOL ? DType.INT64 : x.dtype();
+            case MAX, MIN -> x.dtype();
+        };
+        int outNumel = Shape.numel(outShape);
+        // Accumulate in double (exact for int64 sums below 2^53), then store in the output dtype.
+        double[] acc = new double[outNumel];
+        Arrays.fill(acc, PlainKernels.identity(op));
+        int[] accStrides = Shape.contiguousStrides(Shape.reduced(inShape, dims, true));
+        for (int d : dims) accStrides[d] = 0;
+        CpuStorage xs = storage(x);
+        StridedLoop.forEachRow(inShape, new int[][] {accStrides, x.stridesRef()}, new int[] {0, x.offset()}, (o, n, st) -> {
+            if (st[0] == 0 && st[1] == 1 && (op == ReduceOp.SUM || op == ReduceOp.MAX || op == ReduceOp.MIN)) {
+                if (xs.f32 != null) {
+                    acc[o[0]] = PlainKernels.combine(op, acc[o[0]], VectorKernels.reduce(op, xs.f32, o[1], n));
+                    return;
+                }
+                if (xs.f64 != null) {
+                    acc[o[0]] = PlainKernels.combine(op, acc[o[0]], VectorKernels.reduce(op, xs.f64, o[1], n));
+                    return;
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                int k = o[0] + i * st[0];
+                acc[k] = PlainKernels.combine(op, acc[k], xs.get(o[1] + i * st[1]));
+            }
+        });
+        if ((op == ReduceOp.MAX || op == ReduceOp.MIN) && x.numel() == 0 && outNumel > 0) {
+            throw new IllegalArgumentException((op == ReduceOp.MAX ? "amax" : "amin") + ": cannot reduce an empty dim of shape "
+                    + Shape.format(inShape) + " (there is no identity)");
+        }
+        Storage s = fromDoubles(outType, acc);
+        return new Tensor(s, outShape);
+    }
+
+    @Override
+    public Tensor argReduce(boolean max, Tensor x, int dim, boolean keepdim) {
+        int[] shape = x.shapeRef();
+        int len = shape[dim];
+        if (len == 0) throw new IllegalArgumentException((max ? "argmax" : "argmin") + ": dim " + dim + " of shape " + Shape.format(shape) + " is empty");
+        int[] outShape = Shape.reduced(shape, new int[] {dim}, keepdim);
+        CpuStorage xs = storage(x);
+        long[] result = new long[Shape.numel(outShape)];
+        int step = x.stridesRef()[dim];
+        forEachLine(x, dim, (line, base) -> {
+            int best = 0;
+            double bestValue = xs.get(base);
+            for (int i = 1; i < len && !Double.isNaN(bestValue); i++) {
+                double v = xs.get(base + i * step);
+                if (Double.isNaN(v) || (max ? v > bestValue : v < bestValue)) {
+                    best = i;
+                    bestValue = v;
+                }
+            }
+            result[line] = best;
+        });
+        return new Tensor(fromLongs(DType.INT64, result), outShape);
+    }
+
+    @Override
+    public Tensor scan(ScanOp op, Tensor x, int dim) {
+        Tensor out = empty(x.dtype(), x.shapeRef());
+        CpuStorage xs = storage(x), os = storage(out);
+        int len = x.shapeRef()[dim];
+        int step = x.stridesRef()[dim];
+        int outStep = out.stridesRef()[dim];
+        int[] outStrides = out.stridesRef();
+        int[] lineShape = x.shape();
+        lineShape[dim] = 1;
+        int[] lineStrides = Shape.contiguousStrides(lineShape);
+        forEachLine(x, dim, (line, base) -> {
+            // Output offset of the line's first element: unravel the line index over the non-scanned dims.
+            int rem = line, outBase = 0;
+            for (int d = 0; d < lineShape.length; d++) {
+                int idx = rem / lineStrides[d];
+                rem -= idx * lineStrides[d];
+                outBase += idx * outStrides[d];
+            }
+            double accum = op == ScanOp.CUMSUM ? 0 : 1;
+            for (int i = 0; i < len; i++) {
+                double v = xs.get(base + i * step);
+                accum = op == ScanOp.CUMSUM ? accum + v : accum * v;
+                os.set(outBase + i * outStep, accum);
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public Tensor matmul(Tensor a, Tensor b) {
+        int r = a.dim();
+        int n = a.shapeRef()[r - 2], k = a.shapeRef()[r - 1], m = b.shapeRef()[r - 1];
+        int[] batch = Arrays.copyOf(a.shapeRef(), r - 2);
+        int[] outShape = Shape.concat(batch, new int[] {n, m});
+        DType dtype = a.dtype();
+        Tensor out = empty(dtype, outShape);
+        CpuStorage as = storage(a), bs = storage(b), os = storage(out);
+        int[] aStr = a.stridesRef(), bStr = b.stridesRef();
+        int[][] batchStrides = {
+            Arrays.copyOf(out.stridesRef(), r - 2), Arrays.copyOf(aStr, r - 2), Arrays.copyOf(bStr, r - 2)
+        };
+        int[] batchShape = batch.length == 0 ? new int[0] : batch;
+        StridedLoop.forEachRow(batchShape, batchStrides, new int[] {0, a.offset(), b.offset()}, (o, count, st) -> {
+            for (int i = 0; i < count; i++) {
+                Gemm.multiply(as, o[1] + i * st[1], aStr[r - 2], aStr[r - 1], bs, o[2] + i * st[2], bStr[r - 2], bStr[r - 1],
+                        os, o[0] + i * st[0], n, k, m);
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public Tensor gather(Tensor x, int dim, Tensor index) {
+        int[] shape = index.shapeRef();
+        Tensor out = empty(x.dtype(), shape);
+        CpuStorage xs = storage(x), is = storage(index), os = storage(out);
+        int[] xStrides = x.stridesRef().clone();
+        int dimStride = xStrides[dim];
+        int dimSize = x.shapeRef()[dim];
+        xStrides[dim] = 0;
+        boolean exactLong = x.dtype() == DType.INT64;
+        StridedLoop.forEachRow(shape, new int[][] {out.stridesRef(), index.stridesRef(), xStrides},
+                new int[] {0, index.offset(), x.offset()}, (o, n, st) -> {
+                    for (int i = 0; i < n; i++) {
+                        long idx = checkIndex("gather", is.getLong(o[1] + i * st[1]), dimSize, dim);
+                        int src = o[2] + i * st[2] + (int) idx * dimStride;
+                        if (exactLong) os.setLong(o[0] + i, xs.getLong(src));
+                        else os.set(o[0] + i, xs.get(src));
+                    }
+                });
+        return out;
+    }
+
+    @Override
+    public Tensor scatter(Tensor base, int dim, Tensor index, Tensor src, boolean accumulate) {
+        Tensor out = copy(base, base.dtype());
+        CpuStorage os = storage(out), is = storage(index), ss = storage(src);
+        int[] outStrides = out.stridesRef().clone();
+        int dimStride = outStrides[dim];
+        int dimSize = out.shapeRef()[dim];
+        outStrides[dim] = 0;
+        int[] srcStrides = src.stridesRef();
+        StridedLoop.forEachRow(index.shapeRef(), new int[][] {outStrides, index.stridesRef(), srcStrides},
+                new int[] {0, index.offset(), src.offset()}, (o, n, st) -> {
+                    for (int i = 0; i < n; i++) {
+                        long idx = checkIndex(accumulate ? "scatter_add" : "scatter", is.getLong(o[1] + i * st[1]), dimSize, dim);
+                        int dst = o[0] + i * st[0] + (int) idx * dimStride;
+                        double v = ss.get(o[2] + i * st[2]);
+                        os.set(dst, accumulate ? os.get(dst) + v : v);
+                    }
+                });
+        return out;
+    }
+
+    @Override
+    public Tensor sortIndices(Tensor x, int dim, boolean descending) {
+        Tensor out = empty(DType.INT64, x.shapeRef());
+        CpuStorage xs = storage(x), os = storage(out);
+        int len = x.shapeRef()[dim];
+        int step = x.stridesRef()[dim];
+        int outStep = out.stridesRef()[dim];
+        int[] lineShape = x.shape();
+        lineShape[dim] = 1;
+        int[] lineStrides = Shape.contiguousStrides(lineShape);
+        int[] outStrides = out.stridesRef();
+        // NaN sorts as the largest value, as in PyTorch.
+        Comparator<Double> ascending = (p, q) -> Double.isNaN(p) ? (Double.isNaN(q) ? 0 : 1) : Double.isNaN(q) ? -1 : Double.compare(p, q);
+        forEachLine(x, dim, (line, base) -> {
+            Double[] values = new Double[len];
+            Integer[] order = new Integer[len];
+            for (int i = 0; i < len; i++) {
+                values[i] = xs.get(base + i * step);
+                order[i] = i;
+            }
+            Comparator<Integer> byValue = (p, q) -> ascending.compare(values[p], values[q]);
+            Arrays.sort(order, descending ? (p, q) -> byValue.compare(q, p) : byValue);
+            int rem = line, outBase = 0;
+            for (int d = 0; d < lineShape.length; d++) {
+                int idx = rem / lineStrides[d];
+                rem -= idx * lineStrides[d];
+                outBase += idx * outStrides[d];
+            }
+            for (int i = 0; i < len; i++) os.setLong(outBase + i * outStep, order[i]);
+        });
+        return out;
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** Visits each 1-d line of {@code x} along {@code dim}: its row-major number and the offset of its first element. */
+    private interface LineBody {
+        void line(int lineNumber, int baseOffset);
+    }
+
+    private static void forEachLine(Tensor x, int dim, LineBody body) {
+        int[] shape = x.shape();
+        shape[dim] = 1;
+        int[] strides = x.stridesRef().clone();
+        int[] counter = {0};
+        StridedLoop.forEachRow(shape, new int[][] {strides}, new int[] {x.offset()}, (o, n, st) -> {
+            for (int i = 0; i < n; i++) body.line(counter[0]++, o[0] + i * st[0]);
+        });
+    }
+
+    private static long checkIndex(String op, long idx, int size, int dim) {
+        if (idx < 0 || idx >= size) {
+            throw new IndexOutOfBoundsException(op + ": index " + idx + " is out of range for dim " + dim + " of size " + size);
+        }
+        return idx;
+    }
+
+    private static Tensor empty(DType dtype, int[] shape) {
+        return new Tensor(new CpuStorage(dtype, Shape.numel(shape)), shape.clone());
+    }
+
+    static CpuStorage storage(Tensor t) {
+        if (!(t.storage() instanceof CpuStorage s)) {
+            throw new IllegalArgumentException("cpu backend: got a tensor on " + t.device() + "; move it to cpu first");
+        }
+        return s;
+    }
+
+    private static Object array(CpuStorage s) {
+        return switch (s.dtype()) {
+            case FLOAT32 -> s.f32;
+            case FLOAT64 -> s.f64;
+            case INT64 -> s.i64;
+            case BOOL -> s.b;
+        };
+    }
+
+    /** Strides that read {@code t} as if broadcast to {@code shape}: 0 along stretched and missing leading dims. */
+    static int[] broadcastStrides(Tensor t, int[] shape) {
+        int[] ts = t.shapeRef(), tst = t.stridesRef();
+        int[] out = new int[shape.length];
+        int lead = shape.length - ts.length;
+        for (int i = 0; i < ts.length; i++) out[lead + i] = ts[i] == 1 && shape[lead + i] != 1 ? 0 : tst[i];
+        return out;
+    }
+}

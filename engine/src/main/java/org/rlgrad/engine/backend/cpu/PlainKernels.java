@@ -1,0 +1,122 @@
+package org.rlgrad.engine.backend.cpu;
+
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+
+import org.rlgrad.engine.backend.BinaryOp;
+import org.rlgrad.engine.backend.ReduceOp;
+import org.rlgrad.engine.backend.UnaryOp;
+
+/**
+ * Plain-loop twins of {@link VectorKernels}: the same contracts, one element at a time. The SIMD
+ * kernels use them for their tails, and tests compare the two on every op and many lengths.
+ */
+final class PlainKernels {
+    private PlainKernels() {}
+
+    static boolean binary(BinaryOp op, float[] x, int a, float[] y, int b, boolean yScalar, float[] out, int o, int n) {
+        if (VectorKernels.vectorOp(op) == null) return false;
+        binaryTail(op, x, a, y, b, yScalar, out, o, 0, n);
+        return true;
+    }
+
+    static boolean binary(BinaryOp op, double[] x, int a, double[] y, int b, boolean yScalar, double[] out, int o, int n) {
+        if (VectorKernels.vectorOp(op) == null) return false;
+        binaryTail(op, x, a, y, b, yScalar, out, o, 0, n);
+        return true;
+    }
+
+    static void binaryTail(BinaryOp op, float[] x, int a, float[] y, int b, boolean yScalar, float[] out, int o, int from, int n) {
+        for (int i = from; i < n; i++) {
+            float u = x[a + i], v = yScalar ? y[b] : y[b + i];
+            out[o + i] = switch (op) {
+                case ADD -> u + v;
+                case SUB -> u - v;
+                case MUL -> u * v;
+                case DIV -> u / v;
+                default -> throw new IllegalArgumentException("no fast path for " + op);
+            };
+        }
+    }
+
+    static void binaryTail(BinaryOp op, double[] x, int a, double[] y, int b, boolean yScalar, double[] out, int o, int from, int n) {
+        DoubleBinaryOperator f = ScalarMath.binary(op);
+        for (int i = from; i < n; i++) out[o + i] = f.applyAsDouble(x[a + i], yScalar ? y[b] : y[b + i]);
+    }
+
+    static boolean unary(UnaryOp op, double p, double q, float[] x, int a, float[] out, int o, int n) {
+        if (!hasUnaryFastPath(op)) return false;
+        unaryTail(op, p, q, x, a, out, o, 0, n);
+        return true;
+    }
+
+    static boolean unary(UnaryOp op, double p, double q, double[] x, int a, double[] out, int o, int n) {
+        if (!hasUnaryFastPath(op)) return false;
+        unaryTail(op, p, q, x, a, out, o, 0, n);
+        return true;
+    }
+
+    private static boolean hasUnaryFastPath(UnaryOp op) {
+        return op == UnaryOp.NEG || op == UnaryOp.ABS || op == UnaryOp.SQUARE || op == UnaryOp.SQRT || op == UnaryOp.AFFINE;
+    }
+
+    static void unaryTail(UnaryOp op, double p, double q, float[] x, int a, float[] out, int o, int from, int n) {
+        float fp = (float) p, fq = (float) q;
+        for (int i = from; i < n; i++) {
+            float v = x[a + i];
+            out[o + i] = switch (op) {
+                case NEG -> -v;
+                case ABS -> Math.abs(v);
+                case SQUARE -> v * v;
+                case SQRT -> (float) Math.sqrt(v);
+                case AFFINE -> v * fp + fq;
+                default -> throw new IllegalArgumentException("no fast path for " + op);
+            };
+        }
+    }
+
+    static void unaryTail(UnaryOp op, double p, double q, double[] x, int a, double[] out, int o, int from, int n) {
+        DoubleUnaryOperator f = ScalarMath.unary(op, p, q);
+        for (int i = from; i < n; i++) out[o + i] = f.applyAsDouble(x[a + i]);
+    }
+
+    static double reduce(ReduceOp op, float[] x, int a, int n) {
+        double acc = identity(op);
+        for (int i = 0; i < n; i++) acc = combine(op, acc, x[a + i]);
+        return acc;
+    }
+
+    static double reduce(ReduceOp op, double[] x, int a, int n) {
+        double acc = identity(op);
+        for (int i = 0; i < n; i++) acc = combine(op, acc, x[a + i]);
+        return acc;
+    }
+
+    static void axpy(float s, float[] b, int bo, float[] c, int co, int n) {
+        for (int i = 0; i < n; i++) c[co + i] = Math.fma(s, b[bo + i], c[co + i]);
+    }
+
+    static void axpy(double s, double[] b, int bo, double[] c, int co, int n) {
+        for (int i = 0; i < n; i++) c[co + i] = Math.fma(s, b[bo + i], c[co + i]);
+    }
+
+    static double identity(ReduceOp op) {
+        return switch (op) {
+            case SUM, ANY -> 0;
+            case PROD, ALL -> 1;
+            case MAX -> Double.NEGATIVE_INFINITY;
+            case MIN -> Double.POSITIVE_INFINITY;
+        };
+    }
+
+    static double combine(ReduceOp op, double acc, double v) {
+        return switch (op) {
+            case SUM -> acc + v;
+            case PROD -> acc * v;
+            case MAX -> Double.isNaN(acc) || Double.isNaN(v) ? Double.NaN : Math.max(acc, v);
+            case MIN -> Double.isNaN(acc) || Double.isNaN(v) ? Double.NaN : Math.min(acc, v);
+            case ANY -> acc != 0 || v != 0 ? 1 : 0;
+            case ALL -> acc != 0 && v != 0 ? 1 : 0;
+        };
+    }
+}

@@ -1,0 +1,62 @@
+package org.rlgrad.engine.ops;
+
+import static org.rlgrad.engine.ops.OpSupport.grads;
+import static org.rlgrad.engine.ops.OpSupport.inputs;
+
+import java.util.Arrays;
+
+import org.rlgrad.engine.autograd.Autograd;
+import org.rlgrad.engine.tensor.DType;
+import org.rlgrad.engine.tensor.Shape;
+import org.rlgrad.engine.tensor.Tensor;
+
+/** Matrix products with PyTorch's matmul rules. */
+public final class LinearAlgebra {
+    private LinearAlgebra() {}
+
+    /**
+     * torch.matmul: 1-d x 1-d is a dot product; a 1-d left (right) operand is a row (column) that
+     * is removed from the result; otherwise the last two dims multiply and the leading (batch)
+     * dims broadcast.
+     */
+    public static Tensor matmul(Tensor a, Tensor b) {
+        OpSupport.sameDevice("matmul", a, b);
+        if (a.dim() == 0 || b.dim() == 0) {
+            throw new IllegalArgumentException("matmul: both arguments need at least one dim, got shapes "
+                    + Shape.format(a.shapeRef()) + " and " + Shape.format(b.shapeRef()));
+        }
+        if (a.dim() == 1 && b.dim() == 1) return matmul(a.unsqueeze(0), b.unsqueeze(1)).reshape();
+        if (a.dim() == 1) return matmul(a.unsqueeze(0), b).squeeze(-2);
+        if (b.dim() == 1) return matmul(a, b.unsqueeze(1)).squeeze(-1);
+        int k = a.size(-1);
+        if (b.size(-2) != k) {
+            throw new IllegalArgumentException("matmul: shapes " + Shape.format(a.shapeRef()) + " and " + Shape.format(b.shapeRef())
+                    + " do not align (" + k + " != " + b.size(-2) + ")");
+        }
+        int[] batch = Shape.broadcast("matmul", Arrays.copyOf(a.shapeRef(), a.dim() - 2), Arrays.copyOf(b.shapeRef(), b.dim() - 2));
+        DType type = DType.promote(a, b);
+        Tensor ea = a.to(type).expand(Shape.concat(batch, new int[] {a.size(-2), k}));
+        Tensor eb = b.to(type).expand(Shape.concat(batch, new int[] {k, b.size(-1)}));
+        return batchedProduct(ea, eb);
+    }
+
+    /**
+     * [*B, n, k] x [*B, k, m] with equal batch dims. dA = g B^T and dB = A^T g: matrix products
+     * again, so second derivatives come for free.
+     */
+    private static Tensor batchedProduct(Tensor a, Tensor b) {
+        Tensor y = a.backend().matmul(a, b);
+        return Autograd.record("matmul", y, inputs(a, b), new Tensor[] {a, b}, g -> grads(
+                a.requiresGrad() ? batchedProduct(g, b.mT()) : null,
+                b.requiresGrad() ? batchedProduct(a.mT(), g) : null));
+    }
+
+    /** Batched product of two 3-d tensors with the same batch size (no broadcasting). */
+    public static Tensor bmm(Tensor a, Tensor b) {
+        if (a.dim() != 3 || b.dim() != 3 || a.size(0) != b.size(0)) {
+            throw new IllegalArgumentException("bmm: expected [B, n, k] and [B, k, m], got " + Shape.format(a.shapeRef())
+                    + " and " + Shape.format(b.shapeRef()));
+        }
+        return matmul(a, b);
+    }
+}

@@ -1,0 +1,229 @@
+package org.rlgrad.engine.ops;
+
+import static org.rlgrad.engine.ops.OpSupport.expandBack;
+import static org.rlgrad.engine.ops.OpSupport.grads;
+import static org.rlgrad.engine.ops.OpSupport.inputs;
+
+import org.rlgrad.engine.autograd.Autograd;
+import org.rlgrad.engine.autograd.GradMode;
+import org.rlgrad.engine.backend.ReduceOp;
+import org.rlgrad.engine.backend.UnaryOp;
+import org.rlgrad.engine.tensor.DType;
+import org.rlgrad.engine.tensor.Shape;
+import org.rlgrad.engine.tensor.Tensor;
+import org.rlgrad.engine.tensor.ValuesAndIndices;
+
+/**
+ * Reductions over dims ({@code null} dims means all of them), softmax and its relatives. The
+ * gradient of a reduction broadcasts the incoming gradient back over the reduced dims.
+ */
+public final class Reductions {
+    private Reductions() {}
+
+    public static Tensor sum(Tensor x, int[] dims, boolean keepdim) {
+        int[] d = Shape.normalizeDims("sum", dims, x.dim());
+        Tensor y = x.backend().reduce(ReduceOp.SUM, x, d, keepdim);
+        return Autograd.record("sum", y, inputs(x), g -> grads(expandBack(g, x.shapeRef(), d, keepdim)));
+    }
+
+    /** Mean over dims; over an empty dim it is NaN (0/0), as in PyTorch. Integers are averaged as float32. */
+    public static Tensor mean(Tensor x, int[] dims, boolean keepdim) {
+        int[] d = Shape.normalizeDims("mean", dims, x.dim());
+        Tensor in = x.dtype().isFloating() ? x : x.to(DType.FLOAT32);
+        double count = count(x.shapeRef(), d);
+        Tensor s = in.backend().reduce(ReduceOp.SUM, in, d, keepdim);
+        Tensor y = s.backend().unary(UnaryOp.AFFINE, s, 1 / count, 0);
+        return Autograd.record("mean", y, inputs(x), g -> grads(expandBack(g, x.shapeRef(), d, keepdim).div(count)));
+    }
+
+    private static double count(int[] shape, int[] dims) {
+        double n = 1;
+        for (int d : dims) n *= shape[d];
+        return n;
+    }
+
+    /**
+     * Product over dims. The gradient of each element is the product of the others, computed from
+     * exclusive prefix and suffix products along a flattened view, so zeros are handled exactly.
+     */
+    public static Tensor prod(Tensor x, int[] dims, boolean keepdim) {
+        int[] d = Shape.normalizeDims("prod", dims, x.dim());
+        Tensor y = x.backend().reduce(ReduceOp.PROD, x, d, keepdim);
+        return Autograd.record("prod", y, inputs(x), new Tensor[] {x}, g -> {
+            // Move the reduced dims last and flatten them into one, so "the others" is one line.
+            int[] keptAndReduced = keptThenReduced(x.dim(), d);
+            Tensor moved = x.permute(keptAndReduced);
+            int[] movedShape = moved.shapeRef();
+            int kept = x.dim() - d.length;
+            int[] flatShape = new int[kept + 1];
+            System.arraycopy(movedShape, 0, flatShape, 0, kept);
+            flatShape[kept] = (int) count(x.shapeRef(), d);
+            Tensor lines = moved.reshape(flatShape);
+            Tensor others = productOfOthers(lines, kept);
+            Tensor gradMoved = others.mul(expandBack(g, x.shapeRef(), d, keepdim).permute(keptAndReduced).reshape(flatShape));
+            return grads(gradMoved.reshape(movedShape).permute(inverse(keptAndReduced)));
+        });
+    }
+
+    /** For each element of the lines along {@code dim}, the product of the other elements of its line. */
+    private static Tensor productOfOthers(Tensor lines, int dim) {
+        int n = lines.size(dim);
+        if (n == 0) return lines;
+        Tensor before = Joining.pad(lines.movedim(dim, -1).narrow(-1, 0, n - 1), 1, 0, 1).cumprod(-1);
+        Tensor after = Joining.pad(lines.movedim(dim, -1).narrow(-1, 1, n - 1), 0, 1, 1).flip(-1).cumprod(-1).flip(-1);
+        return before.mul(after).movedim(-1, dim);
+    }
+
+    private static int[] keptThenReduced(int rank, int[] sortedDims) {
+        int[] order = new int[rank];
+        boolean[] reduced = new boolean[rank];
+        for (int d : sortedDims) reduced[d] = true;
+        int k = 0;
+        for (int i = 0; i < rank; i++) if (!reduced[i]) order[k++] = i;
+        for (int d : sortedDims) order[k++] = d;
+        return order;
+    }
+
+    private static int[] inverse(int[] perm) {
+        int[] inv = new int[perm.length];
+        for (int i = 0; i < perm.length; i++) inv[perm[i]] = i;
+        return inv;
+    }
+
+    /** Max over dims; the gradient is shared evenly among tied maxima. */
+    public static Tensor amax(Tensor x, int[] dims, boolean keepdim) {
+        return extreme("amax", ReduceOp.MAX, x, dims, keepdim);
+    }
+
+    /** Min over dims; the gradient is shared evenly among tied minima. */
+    public static Tensor amin(Tensor x, int[] dims, boolean keepdim) {
+        return extreme("amin", ReduceOp.MIN, x, dims, keepdim);
+    }
+
+    private static Tensor extreme(String name, ReduceOp op, Tensor x, int[] dims, boolean keepdim) {
+        int[] d = Shape.normalizeDims(name, dims, x.dim());
+        Tensor y = x.backend().reduce(op, x, d, keepdim);
+        return Autograd.record(name, y, inputs(x), new Tensor[] {x, y}, g -> {
+            Tensor hits = x.eq(expandBack(y, x.shapeRef(), d, keepdim)).to(g.dtype());
+            Tensor share = hits.div(sum(hits, d, true));
+            return grads(share.mul(expandBack(g, x.shapeRef(), d, keepdim)));
+        });
+    }
+
+    /** Values and first indices of the maxima along a dim; the gradient goes to the returned index. */
+    public static ValuesAndIndices maxDim(Tensor x, int dim, boolean keepdim) {
+        return extremeDim(true, x, dim, keepdim);
+    }
+
+    public static ValuesAndIndices minDim(Tensor x, int dim, boolean keepdim) {
+        return extremeDim(false, x, dim, keepdim);
+    }
+
+    private static ValuesAndIndices extremeDim(boolean max, Tensor x, int dim, boolean keepdim) {
+        int d = Shape.normalizeDim(max ? "max" : "min", dim, x.dim());
+        Tensor index = x.backend().argReduce(max, x, d, true);
+        Tensor values = Indexing.gather(x, d, index);
+        if (!keepdim && x.dim() > 0) {
+            values = values.squeeze(d);
+            index = index.squeeze(d);
+        }
+        return new ValuesAndIndices(values, index);
+    }
+
+    public static Tensor argmax(Tensor x, int dim, boolean keepdim) {
+        return x.backend().argReduce(true, x, Shape.normalizeDim("argmax", dim, x.dim()), keepdim);
+    }
+
+    public static Tensor argmin(Tensor x, int dim, boolean keepdim) {
+        return x.backend().argReduce(false, x, Shape.normalizeDim("argmin", dim, x.dim()), keepdim);
+    }
+
+    /** Sum of squared deviations divided by {@code n - correction} (1: unbiased, 0: population). */
+    public static Tensor var(Tensor x, int[] dims, double correction, boolean keepdim) {
+        int[] d = Shape.normalizeDims("var", dims, x.dim());
+        Tensor centered = x.sub(mean(x, d, true));
+        return sum(centered.square(), d, keepdim).div(count(x.shapeRef(), d) - correction);
+    }
+
+    public static Tensor std(Tensor x, int[] dims, double correction, boolean keepdim) {
+        return var(x, dims, correction, keepdim).sqrt();
+    }
+
+    /**
+     * Vector p-norm. For p = 2 the gradient is x / ||x||, defined as 0 for a zero vector (PyTorch);
+     * p = 1 is sum |x|; other p use (sum |x|^p)^(1/p).
+     */
+    public static Tensor norm(Tensor x, double p, int[] dims, boolean keepdim) {
+        int[] d = Shape.normalizeDims("norm", dims, x.dim());
+        if (p == 1) return sum(x.abs(), d, keepdim);
+        if (p != 2) return sum(x.abs().pow(p), d, keepdim).pow(1 / p);
+        Tensor y;
+        try (var scope = GradMode.noGrad()) {
+            y = sum(x.square(), d, keepdim).sqrt();
+        }
+        return Autograd.record("norm", y, inputs(x), new Tensor[] {x, y}, g -> {
+            Tensor n = expandBack(y, x.shapeRef(), d, keepdim);
+            Tensor zero = n.eq(0);
+            Tensor safe = Arithmetic.where(zero, 1, n);
+            Tensor local = Arithmetic.where(zero, 0, x.div(safe));
+            return grads(local.mul(expandBack(g, x.shapeRef(), d, keepdim)));
+        });
+    }
+
+    /**
+     * log sum exp, computed as m + log sum exp(x - m) with m the (finite) max, so large entries do
+     * not overflow and -inf entries contribute 0. The gradient is softmax(x) times g.
+     */
+    public static Tensor logsumexp(Tensor x, int[] dims, boolean keepdim) {
+        int[] d = Shape.normalizeDims("logsumexp", dims, x.dim());
+        Tensor y;
+        try (var scope = GradMode.noGrad()) {
+            Tensor m = x.numel() == 0 ? Tensor.zeros(x.dtype(), Shape.reduced(x.shapeRef(), d, true)) : amax(x, d, true);
+            m = Arithmetic.where(m.isInf(), 0, m);
+            Tensor s = sum(x.sub(m).exp(), d, true).log().add(m);
+            y = keepdim ? s : Views.reshape(s, Shape.reduced(x.shapeRef(), d, false));
+        }
+        Tensor out = y;
+        return Autograd.record("logsumexp", out, inputs(x), new Tensor[] {x, out},
+                g -> grads(x.sub(expandBack(out, x.shapeRef(), d, keepdim)).exp().mul(expandBack(g, x.shapeRef(), d, keepdim))));
+    }
+
+    /** softmax along a dim: exp(x - max) / sum; gradient y (g - sum(g y)). */
+    public static Tensor softmax(Tensor x, int dim) {
+        int d = Shape.normalizeDim("softmax", dim, x.dim());
+        Tensor y;
+        try (var scope = GradMode.noGrad()) {
+            Tensor e = x.numel() == 0 ? x : x.sub(maxForShift(x, d)).exp();
+            y = e.numel() == 0 ? x.backend().copy(x, x.dtype()) : e.div(sum(e, new int[] {d}, true));
+        }
+        Tensor out = y;
+        return Autograd.record("softmax", out, inputs(x), new Tensor[] {out},
+                g -> grads(out.mul(g.sub(sum(g.mul(out), new int[] {d}, true)))));
+    }
+
+    /** log_softmax along a dim: x - logsumexp(x); gradient g - softmax sum(g). */
+    public static Tensor logSoftmax(Tensor x, int dim) {
+        int d = Shape.normalizeDim("log_softmax", dim, x.dim());
+        Tensor y;
+        try (var scope = GradMode.noGrad()) {
+            y = x.numel() == 0 ? x.backend().copy(x, x.dtype()) : x.sub(logsumexp(x, new int[] {d}, true));
+        }
+        Tensor out = y;
+        return Autograd.record("log_softmax", out, inputs(x), new Tensor[] {out},
+                g -> grads(g.sub(out.exp().mul(sum(g, new int[] {d}, true)))));
+    }
+
+    /** The max along d, with infinities replaced by 0 so that x - max never produces inf - inf. */
+    private static Tensor maxForShift(Tensor x, int d) {
+        Tensor m = amax(x, new int[] {d}, true);
+        return Arithmetic.where(m.isInf(), 0, m);
+    }
+
+    public static Tensor all(Tensor x, int[] dims, boolean keepdim) {
+        return x.backend().reduce(ReduceOp.ALL, x, Shape.normalizeDims("all", dims, x.dim()), keepdim);
+    }
+
+    public static Tensor any(Tensor x, int[] dims, boolean keepdim) {
+        return x.backend().reduce(ReduceOp.ANY, x, Shape.normalizeDims("any", dims, x.dim()), keepdim);
+    }
+}

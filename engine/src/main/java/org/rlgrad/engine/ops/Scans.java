@@ -1,0 +1,49 @@
+package org.rlgrad.engine.ops;
+
+import static org.rlgrad.engine.ops.OpSupport.grads;
+import static org.rlgrad.engine.ops.OpSupport.inputs;
+
+import org.rlgrad.engine.autograd.Autograd;
+import org.rlgrad.engine.backend.ScanOp;
+import org.rlgrad.engine.tensor.Shape;
+import org.rlgrad.engine.tensor.Tensor;
+
+/** Inclusive scans along one dim. */
+public final class Scans {
+    private Scans() {}
+
+    /** The gradient of a running sum is the reversed running sum of the gradient. */
+    public static Tensor cumsum(Tensor x, int dim) {
+        int d = Shape.normalizeDim("cumsum", dim, x.dim());
+        if (x.dim() == 0) return Views.cloneTensor(x);
+        Tensor y = x.backend().scan(ScanOp.CUMSUM, x, d);
+        return Autograd.record("cumsum", y, inputs(x), g -> grads(reverseCumsum(g, d)));
+    }
+
+    private static Tensor reverseCumsum(Tensor g, int d) {
+        return g.flip(d).cumsum(d).flip(d);
+    }
+
+    /**
+     * Running product. With y_i = prod_{j &lt;= i} x_j, dL/dx_k = sum_{i &gt;= k} g_i prod_{j &lt;= i, j != k} x_j.
+     * Before the first zero of a line this is revcumsum(g y)_k / x_k; at the first zero z it is
+     * revcumsum(g y')_z with y' the running product of x with x_z replaced by 1; after it, every
+     * term contains x_z = 0. So zeros get exact gradients, with no division by zero.
+     */
+    public static Tensor cumprod(Tensor x, int dim) {
+        int d = Shape.normalizeDim("cumprod", dim, x.dim());
+        if (x.dim() == 0) return Views.cloneTensor(x);
+        Tensor y = x.backend().scan(ScanOp.CUMPROD, x, d);
+        return Autograd.record("cumprod", y, inputs(x), new Tensor[] {x, y}, g -> {
+            Tensor isZero = x.eq(0);
+            Tensor zerosSoFar = isZero.toLong().cumsum(d);
+            Tensor beforeFirstZero = zerosSoFar.eq(0);
+            Tensor firstZero = isZero.logicalAnd(zerosSoFar.eq(1));
+            Tensor safeX = Arithmetic.where(beforeFirstZero, x, 1);
+            Tensor regular = reverseCumsum(g.mul(y), d).div(safeX);
+            Tensor xWithoutFirstZero = Arithmetic.where(firstZero, 1, x);
+            Tensor atZero = reverseCumsum(g.mul(xWithoutFirstZero.cumprod(d)), d);
+            return grads(Arithmetic.where(beforeFirstZero, regular, Arithmetic.where(firstZero, atZero, 0)));
+        });
+    }
+}
