@@ -60,9 +60,16 @@ public final class Shape {
         return dim < 0 ? dim + r : dim;
     }
 
-    /** Normalises a list of dims; an empty or null list means every dim. Rejects repeats. */
+    /**
+     * Normalises a list of dims; a null or empty list means every dim (as in PyTorch). Rejects
+     * repeats. A 0-dim tensor accepts dim 0 or -1, which reduce nothing.
+     */
     public static int[] normalizeDims(String op, int[] dims, int rank) {
-        if (dims == null) {
+        if (rank == 0 && dims != null) {
+            for (int d : dims) normalizeDim(op, d, 0);
+            return new int[0];
+        }
+        if (dims == null || dims.length == 0) {
             int[] all = new int[rank];
             for (int i = 0; i < rank; i++) all[i] = i;
             return all;
