@@ -130,6 +130,13 @@ public final class CpuBackend implements Backend {
                 if (xs.f32 != null && VectorKernels.unary(op, a, b, xs.f32, o[1], os.f32, o[0], n)) return;
                 if (xs.f64 != null && VectorKernels.unary(op, a, b, xs.f64, o[1], os.f64, o[0], n)) return;
             }
+            if (op == UnaryOp.AFFINE && xs.f32 != null && os.f32 != null) {
+                // float32 AFFINE rounds its scalars to float and computes in float (as PyTorch does,
+                // and as the SIMD path does); through doubles a strided view would round differently.
+                float fa = (float) a, fb = (float) b;
+                for (int i = 0; i < n; i++) os.f32[o[0] + i] = xs.f32[o[1] + i * st[1]] * fa + fb;
+                return;
+            }
             for (int i = 0; i < n; i++) os.set(o[0] + i, f.applyAsDouble(xs.get(o[1] + i * st[1])));
         });
         return out;
