@@ -163,6 +163,39 @@ public final class Views {
     }
 
     /**
+     * Moves several dims at once: dim {@code source[i]} goes to position {@code destination[i]},
+     * the other dims keep their order in the remaining positions (torch.movedim with lists).
+     */
+    public static Tensor movedim(Tensor x, int[] source, int[] destination) {
+        if (source.length != destination.length) {
+            throw new IllegalArgumentException("movedim: " + source.length + " source dims but " + destination.length + " destination dims");
+        }
+        int r = x.dim();
+        int[] src = new int[source.length], dst = new int[destination.length];
+        boolean[] srcUsed = new boolean[Math.max(r, 1)], dstUsed = new boolean[Math.max(r, 1)];
+        for (int i = 0; i < source.length; i++) {
+            src[i] = Shape.normalizeDim("movedim", source[i], r);
+            dst[i] = Shape.normalizeDim("movedim", destination[i], r);
+            if (srcUsed[src[i]] || dstUsed[dst[i]]) {
+                throw new IllegalArgumentException("movedim: repeated dim in source " + java.util.Arrays.toString(source)
+                        + " or destination " + java.util.Arrays.toString(destination));
+            }
+            srcUsed[src[i]] = true;
+            dstUsed[dst[i]] = true;
+        }
+        if (r == 0) return x;
+        int[] perm = new int[r];
+        java.util.Arrays.fill(perm, -1);
+        for (int i = 0; i < src.length; i++) perm[dst[i]] = src[i];
+        for (int i = 0, k = 0; i < r; i++) {
+            if (perm[i] >= 0) continue;
+            while (srcUsed[k]) k++;
+            perm[i] = k++;
+        }
+        return permute(x, perm);
+    }
+
+    /**
      * Broadcast view: size-1 dims stretch (stride 0), new leading dims may be added, -1 keeps a
      * size. The gradient sums over the stretched dims.
      */

@@ -368,6 +368,7 @@ public final class Tensor {
     public Tensor mT() { return Views.transpose(this, -2, -1); }
     public Tensor permute(int... dims) { return Views.permute(this, dims); }
     public Tensor movedim(int source, int destination) { return Views.movedim(this, source, destination); }
+    public Tensor movedim(int[] source, int[] destination) { return Views.movedim(this, source, destination); }
     public Tensor expand(int... sizes) { return Views.expand(this, sizes); }
     public Tensor expandAs(Tensor other) { return Views.expand(this, other.shape); }
     public Tensor squeeze() { return Views.squeeze(this); }
