@@ -4,6 +4,9 @@ module org.rlgrad.testsuite {
     requires transitive org.rlgrad.estimators;
     requires transitive org.rlgrad.losses;
 
+    // The conformance runner, which ./rlgrad conformance reaches through the examples module.
+    exports org.rlgrad.testsuite.conformance;
+
     // Exporting org.rlgrad.testsuite waits for its first class: javac refuses to export a package
     // that holds only package-info.java.
 }

@@ -1,0 +1,230 @@
+package org.rlgrad.testsuite.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The runner over the committed public vectors, and over doctored copies that must fail. */
+class ConformanceRunnerTest {
+    @TempDir
+    Path tmp;
+
+    /** The committed copy of the public vectors (src/test/resources/reference). */
+    static Path referenceDir() {
+        URL url = ConformanceRunnerTest.class.getResource("/reference/ops.json");
+        assertNotNull(url, "the public vectors are missing from the test resources (run testsuite/refresh-reference.sh)");
+        try {
+            return Path.of(url.toURI()).getParent();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private record Run(Summary summary, String output) {}
+
+    private static Run run(Path dir, String filter) throws ConformanceException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        Summary s = new ConformanceRunner().run(dir, filter == null ? null : Pattern.compile(filter), out);
+        return new Run(s, bytes.toString(StandardCharsets.UTF_8));
+    }
+
+    private static String failures(Summary.FamilyResult r) {
+        return r.failures().stream().map(f -> f.id() + ": " + f.reason()).collect(Collectors.joining("\n"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> cases(Path file) throws IOException {
+        return (List<Map<String, Object>>) ((Map<String, Object>) Json.parse(Files.readString(file))).get("cases");
+    }
+
+    @Test
+    void everyPublicOpsCasePasses() throws Exception {
+        Path dir = referenceDir();
+        Summary.FamilyResult ops = run(dir, "^ops/").summary().family("ops");
+        assertEquals(0, ops.failed(), () -> "failing ops cases:\n" + failures(ops));
+        assertEquals(cases(dir.resolve("ops.json")).size(), ops.passed());
+        assertTrue(ops.passed() > 200, "the public ops file has over 200 cases");
+    }
+
+    @Test
+    void unbuiltFamiliesCountEveryCaseAsUnsupported() throws Exception {
+        Path dir = referenceDir();
+        Summary s = run(dir, "^(estimators|distributions)/|Loss/").summary();
+        Map<String, String> expectedWhy = Map.of(
+                "estimators", "unsupported: value estimators arrive with issue 7",
+                "losses", "unsupported: losses arrive with issues 8 and 9",
+                "distributions", "unsupported: distributions arrive with issue 4");
+        for (Map.Entry<String, String> e : expectedWhy.entrySet()) {
+            Summary.FamilyResult r = s.family(e.getKey());
+            assertNotNull(r, e.getKey());
+            assertEquals(0, r.passed());
+            assertEquals(cases(dir.resolve(e.getKey() + ".json")).size(), r.failed(), e.getKey());
+            for (Summary.Failure f : r.failures()) assertTrue(f.reason().startsWith(e.getValue()), f.reason());
+        }
+        assertEquals(0, s.family("ops").passed() + s.family("ops").failed(), "the filter leaves no ops case");
+        assertTrue(!s.allPassed());
+    }
+
+    @Test
+    void reportHasOneLinePerFamilyListsAtMostTwentyFailuresAndEndsWithTheTotal() throws Exception {
+        Run r = run(referenceDir(), null);
+        List<String> lines = r.output().lines().toList();
+        assertEquals("conformance: " + r.summary().passed() + " passed, " + r.summary().failed() + " failed", lines.getLast());
+        List<String> familyLines = lines.stream().filter(l -> !l.startsWith("  ")).toList();
+        assertEquals(List.of("ops", "estimators", "losses", "distributions", "conformance"),
+                familyLines.stream().map(l -> l.substring(0, l.indexOf(':'))).toList());
+        for (String l : familyLines) assertTrue(l.matches("[a-z]+: \\d+ passed, \\d+ failed"), l);
+        int estimatorsAt = lines.indexOf(familyLines.get(1));
+        for (int i = 1; i <= ConformanceRunner.MAX_LISTED_FAILURES; i++) {
+            assertTrue(lines.get(estimatorsAt + i).matches("  estimators/\\S+: unsupported: .+"), lines.get(estimatorsAt + i));
+        }
+        int more = r.summary().family("estimators").failed() - ConformanceRunner.MAX_LISTED_FAILURES;
+        assertEquals("  ... and " + more + " more", lines.get(estimatorsAt + ConformanceRunner.MAX_LISTED_FAILURES + 1));
+    }
+
+    @Test
+    void filterFindsAnywhereInTheId() throws Exception {
+        Path dir = referenceDir();
+        long relu = cases(dir.resolve("ops.json")).stream().filter(c -> ((String) c.get("id")).contains("relu")).count();
+        Summary s = run(dir, "relu").summary();
+        assertTrue(relu >= 2);
+        assertEquals(relu, s.family("ops").passed() + s.family("ops").failed(), "leaky_relu and relu cases");
+        assertEquals(0, s.family("estimators").passed() + s.family("estimators").failed());
+        Summary exact = run(dir, "^ops/relu/").summary();
+        assertTrue(exact.family("ops").passed() < relu && exact.family("ops").passed() > 0);
+    }
+
+    /** Writes ops.json into a fresh folder with the given cases (taken from the public file, maybe doctored). */
+    private Path opsDir(String name, List<Map<String, Object>> cases) throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve(name));
+        StringBuilder sb = new StringBuilder("{\"format\": \"rlgrad-op-vectors\", \"version\": 1, \"cases\": [\n");
+        for (int i = 0; i < cases.size(); i++) sb.append(i == 0 ? "" : ",\n").append(JsonWriter.write(cases.get(i)));
+        Files.writeString(dir.resolve("ops.json"), sb.append("\n]}\n"));
+        return dir;
+    }
+
+    private static Map<String, Object> publicCase(String id) throws IOException {
+        return cases(referenceDir().resolve("ops.json")).stream().filter(c -> c.get("id").equals(id)).findFirst().orElseThrow();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> data(Object tensor) {
+        return (List<Object>) ((Map<String, Object>) tensor).get("data");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aWrongOutputGradientOrSecondOrderValueFailsTheCase() throws Exception {
+        String id = "ops/exp/random/0"; // has outputs, grads and double_backward
+        Map<String, Object> good = publicCase(id);
+        assertNotNull(((Map<String, Object>) good.get("expected")).get("double_backward"));
+
+        Map<String, Object> badOutput = publicCase(id);
+        List<Object> out = data(((List<Object>) ((Map<String, Object>) badOutput.get("expected")).get("outputs")).get(0));
+        out.set(3, (Double) out.get(3) * (1 + 1e-8));
+        badOutput.put("id", "bad/output");
+
+        Map<String, Object> badGrad = publicCase(id);
+        List<Object> g = data(((Map<String, Object>) ((Map<String, Object>) badGrad.get("expected")).get("grads")).get("input"));
+        g.set(0, -(Double) g.get(0));
+        badGrad.put("id", "bad/grad");
+
+        Map<String, Object> badSecond = publicCase(id);
+        Map<String, Object> db = (Map<String, Object>) ((Map<String, Object>) badSecond.get("expected")).get("double_backward");
+        List<Object> h = data(((Map<String, Object>) db.get("grads")).get("input"));
+        h.set(h.size() - 1, (Double) h.getLast() + 1e-6);
+        badSecond.put("id", "bad/second");
+
+        Summary s = run(opsDir("doctored", List.of(good, badOutput, badGrad, badSecond)), null).summary();
+        Summary.FamilyResult ops = s.family("ops");
+        assertEquals(1, ops.passed(), () -> failures(ops));
+        assertEquals(List.of("bad/output", "bad/grad", "bad/second"), ops.failures().stream().map(Summary.Failure::id).toList());
+        assertTrue(ops.failures().get(0).reason().startsWith("output 0: 1 of"), ops.failures().get(0).reason());
+        assertTrue(ops.failures().get(1).reason().startsWith("grad input: 1 of"), ops.failures().get(1).reason());
+        assertTrue(ops.failures().get(2).reason().startsWith("double_backward grad input: 1 of"), ops.failures().get(2).reason());
+        assertNull(s.family("estimators"), "a missing file is skipped");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void anEngineExceptionFailsTheCaseAndTheRunGoesOn() throws Exception {
+        Map<String, Object> bad = publicCase("ops/matmul/mm/0");
+        bad.put("id", "bad/matmul");
+        Map<String, Object> input0 = (Map<String, Object>) ((List<Object>) bad.get("inputs")).get(0);
+        input0.put("shape", List.of(4L, 3L)); // 12 values still, but [4, 3] @ [4, 5] does not align
+        Map<String, Object> unknown = publicCase("ops/neg/random/0");
+        unknown.put("id", "bad/unknown");
+        unknown.put("op", "no_such_op");
+        Summary.FamilyResult ops = run(opsDir("exceptions", List.of(bad, unknown, publicCase("ops/neg/random/0"))), null)
+                .summary().family("ops");
+        assertEquals(1, ops.passed(), () -> failures(ops));
+        assertTrue(ops.failures().get(0).reason().startsWith("IllegalArgumentException: matmul"), ops.failures().get(0).reason());
+        assertTrue(ops.failures().get(1).reason().startsWith("unsupported: op 'no_such_op'"), ops.failures().get(1).reason());
+    }
+
+    @Test
+    void aMalformedFileIsAnErrorThatNamesIt() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("malformed"));
+        Files.copy(referenceDir().resolve("ops.json"), dir.resolve("ops.json"));
+        Files.writeString(dir.resolve("losses.json"), "{\"format\": \"rlgrad-loss-vectors\",\n \"cases\": [{\"id\": \"a\"},]}\n");
+        ConformanceException e = assertThrows(ConformanceException.class, () -> run(dir, null));
+        assertTrue(e.getMessage().contains(dir.resolve("losses.json").toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("line 2, column"), e.getMessage());
+    }
+
+    @Test
+    void aFileWithTheWrongFormatOrNoCasesIsAnError() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("format"));
+        Files.writeString(dir.resolve("ops.json"), "{\"format\": \"rlgrad-loss-vectors\", \"cases\": []}");
+        ConformanceException e = assertThrows(ConformanceException.class, () -> run(dir, null));
+        assertTrue(e.getMessage().contains("ops.json") && e.getMessage().contains("rlgrad-op-vectors"), e.getMessage());
+        Files.writeString(dir.resolve("ops.json"), "{\"format\": \"rlgrad-op-vectors\"}");
+        e = assertThrows(ConformanceException.class, () -> run(dir, null));
+        assertTrue(e.getMessage().contains("ops.json") && e.getMessage().contains("cases"), e.getMessage());
+        Files.writeString(dir.resolve("ops.json"), "{\"format\": \"rlgrad-op-vectors\", \"cases\": [{\"op\": \"neg\"}]}");
+        e = assertThrows(ConformanceException.class, () -> run(dir, null));
+        assertTrue(e.getMessage().contains("cases[0]") && e.getMessage().contains("id"), e.getMessage());
+    }
+
+    @Test
+    void aFolderWithoutVectorsIsAnErrorThatNamesIt() {
+        ConformanceException e = assertThrows(ConformanceException.class, () -> run(tmp, null));
+        assertTrue(e.getMessage().startsWith(tmp.toString()) && e.getMessage().contains("ops.json"), e.getMessage());
+        e = assertThrows(ConformanceException.class, () -> run(tmp.resolve("absent"), null));
+        assertTrue(e.getMessage().contains("absent"), e.getMessage());
+    }
+
+    @Test
+    void mainReturnsZeroOnlyWhenNothingFailed() throws Exception {
+        Path onlyOps = opsDir("only-ops", List.of(publicCase("ops/neg/random/0"), publicCase("ops/gradient_penalty_mlp/random/0")));
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8), e = new PrintStream(err, true, StandardCharsets.UTF_8);
+        assertEquals(0, ConformanceMain.run(new String[] {onlyOps.toString()}, o, e));
+        assertEquals("ops: 2 passed, 0 failed\nconformance: 2 passed, 0 failed\n", out.toString(StandardCharsets.UTF_8));
+        assertEquals(1, ConformanceMain.run(new String[] {referenceDir().toString(), "--filter", "^estimators/"}, o, e));
+        assertEquals(2, ConformanceMain.run(new String[] {}, o, e));
+        assertEquals(2, ConformanceMain.run(new String[] {onlyOps.toString(), "--filter"}, o, e));
+        assertEquals(2, ConformanceMain.run(new String[] {onlyOps.toString(), "--filter", "("}, o, e));
+        assertEquals(2, ConformanceMain.run(new String[] {tmp.resolve("nothing").toString()}, o, e));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("usage: conformance DIR [--filter REGEX]"));
+    }
+}
