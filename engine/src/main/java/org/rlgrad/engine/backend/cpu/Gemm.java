@@ -18,6 +18,9 @@ final class Gemm {
     static void multiply(CpuStorage a, int aOff, int aRowStride, int aColStride,
                          CpuStorage b, int bOff, int bRowStride, int bColStride,
                          CpuStorage c, int cOff, int n, int k, int m) {
+        // C arrives zero-filled. With k = 0 the product is that zero matrix; an empty operand's
+        // strides and offset may point past its (empty) storage, so it must not be packed.
+        if (n == 0 || k == 0 || m == 0) return;
         if (c.f32 != null) {
             float[] pa = packFloat(a, aOff, aRowStride, aColStride, n, k);
             float[] pb = packFloat(b, bOff, bRowStride, bColStride, k, m);
