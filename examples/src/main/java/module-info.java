@@ -1,0 +1,9 @@
+/** Built-in environments, training loops and the command-line entry point behind ./rlgrad. */
+module org.rlgrad.examples {
+    requires org.rlgrad.engine;
+    requires org.rlgrad.estimators;
+    requires org.rlgrad.losses;
+    requires org.rlgrad.testsuite;
+
+    exports org.rlgrad.examples;
+}
