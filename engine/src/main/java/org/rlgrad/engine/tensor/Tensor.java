@@ -78,8 +78,9 @@ public final class Tensor {
         return shape[Shape.normalizeDim("size", dim, shape.length)];
     }
 
-    /** Whether the elements are laid out row-major without gaps (broadcast views are not). */
+    /** Whether the elements are laid out row-major without gaps (broadcast views are not; empty tensors are). */
     public boolean isContiguous() {
+        if (numel() == 0) return true; // as in PyTorch; Shape.contiguousStrides gives empty tensors non-zero strides
         int expected = 1;
         for (int i = shape.length - 1; i >= 0; i--) {
             if (shape[i] != 1 && strides[i] != expected) return false;
