@@ -121,6 +121,8 @@ public final class Reductions {
 
     private static ValuesAndIndices extremeDim(boolean max, Tensor x, int dim, boolean keepdim) {
         int d = Shape.normalizeDim(max ? "max" : "min", dim, x.dim());
+        // A 0-dim tensor is its own extreme at index 0 (PyTorch); the backend wants a real dim.
+        if (x.dim() == 0) return extremeDim(max, Views.reshape(x, 1), 0, false);
         Tensor index = x.backend().argReduce(max, x, d, true);
         Tensor values = Indexing.gather(x, d, index);
         if (!keepdim && x.dim() > 0) {
@@ -131,10 +133,12 @@ public final class Reductions {
     }
 
     public static Tensor argmax(Tensor x, int dim, boolean keepdim) {
+        if (x.dim() == 0) return argmax(Views.reshape(x, 1), Shape.normalizeDim("argmax", dim, 0), false);
         return x.backend().argReduce(true, x, Shape.normalizeDim("argmax", dim, x.dim()), keepdim);
     }
 
     public static Tensor argmin(Tensor x, int dim, boolean keepdim) {
+        if (x.dim() == 0) return argmin(Views.reshape(x, 1), Shape.normalizeDim("argmin", dim, 0), false);
         return x.backend().argReduce(false, x, Shape.normalizeDim("argmin", dim, x.dim()), keepdim);
     }
 
@@ -151,10 +155,15 @@ public final class Reductions {
 
     /**
      * Vector p-norm. For p = 2 the gradient is x / ||x||, defined as 0 for a zero vector (PyTorch);
-     * p = 1 is sum |x|; other p use (sum |x|^p)^(1/p).
+     * p = 1 is sum |x|; p = +-infinity is the max (min) of |x|; p = 0 counts the non-zero entries
+     * (zero gradient); other p use (sum |x|^p)^(1/p).
      */
     public static Tensor norm(Tensor x, double p, int[] dims, boolean keepdim) {
         int[] d = Shape.normalizeDims("norm", dims, x.dim());
+        if (Double.isNaN(p)) throw new IllegalArgumentException("norm: p must be a number, got NaN");
+        if (p == Double.POSITIVE_INFINITY) return amax(x.abs(), d, keepdim);
+        if (p == Double.NEGATIVE_INFINITY) return amin(x.abs(), d, keepdim);
+        if (p == 0) return sum(x.ne(0).to(x.dtype().isFloating() ? x.dtype() : DType.FLOAT32), d, keepdim);
         if (p == 1) return sum(x.abs(), d, keepdim);
         if (p != 2) return sum(x.abs().pow(p), d, keepdim).pow(1 / p);
         Tensor y;
