@@ -220,7 +220,13 @@ final class OpTable {
     private static double normP(OpArgs a) {
         Object p = a.raw("p");
         if (p == null || "fro".equals(p)) return 2;
-        if (p instanceof String s) throw new MalformedCaseException("norm: p = \"" + s + "\" is not a vector p-norm this runner knows (expected a number or \"fro\")");
+        if (p instanceof String s) {
+            return switch (s) {
+                case "inf", "Infinity" -> Double.POSITIVE_INFINITY;
+                case "-inf", "-Infinity" -> Double.NEGATIVE_INFINITY;
+                default -> throw new MalformedCaseException("norm: p = \"" + s + "\" is not a vector p-norm (expected a number, \"fro\" or \"inf\")");
+            };
+        }
         return a.num("p");
     }
 
