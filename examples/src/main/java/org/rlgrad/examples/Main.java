@@ -11,7 +11,7 @@ import org.rlgrad.testsuite.conformance.ConformanceMain;
 public final class Main {
     private static final String USAGE = """
             usage: Main <command> [args]
-              demo                              run the autograd demo (not written yet)
+              demo [--dot FILE] [--steps N]     run the autograd demo
               conformance DIR [--filter REGEX]  check rlgrad against the reference vectors in DIR
               bench                             run the benchmarks (not built yet)
               help                              print this text
@@ -27,8 +27,7 @@ public final class Main {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {
             case "conformance" -> ConformanceMain.main(rest);
-            // The demo's class is still being written; this case becomes AutogradDemo.main(rest).
-            case "demo" -> notBuiltYet("demo: the autograd demo is not written yet");
+            case "demo" -> AutogradDemo.main(rest);
             case "bench" -> notBuiltYet("bench: not built yet: the JMH benchmarks arrive with issue 3");
             case "help", "-h", "--help" -> System.out.print(USAGE);
             default -> {
