@@ -200,6 +200,9 @@ public final class Arithmetic {
 
     /** {@code value} where {@code mask} (broadcast to x's shape), x elsewhere. */
     public static Tensor maskedFill(Tensor x, Tensor mask, double value) {
+        if (mask.dtype() != DType.BOOL) {
+            throw new IllegalArgumentException("masked_fill: mask must be bool, got " + mask.dtype() + " of shape " + Shape.format(mask.shapeRef()));
+        }
         int[] shape = Shape.broadcast("masked_fill", x.shapeRef(), mask.shapeRef());
         if (!java.util.Arrays.equals(shape, x.shapeRef())) {
             throw new IllegalArgumentException("masked_fill: mask of shape " + Shape.format(mask.shapeRef())

@@ -25,15 +25,23 @@ public final class LinearAlgebra {
             throw new IllegalArgumentException("matmul: both arguments need at least one dim, got shapes "
                     + Shape.format(a.shapeRef()) + " and " + Shape.format(b.shapeRef()));
         }
+        // Checked before 1-d operands are promoted, so that the message shows the shapes as given.
+        int k = a.size(-1), kb = b.size(b.dim() == 1 ? 0 : -2);
+        if (kb != k) {
+            throw new IllegalArgumentException("matmul: shapes " + Shape.format(a.shapeRef()) + " and " + Shape.format(b.shapeRef())
+                    + " do not align (" + k + " != " + kb + ")");
+        }
         if (a.dim() == 1 && b.dim() == 1) return matmul(a.unsqueeze(0), b.unsqueeze(1)).reshape();
         if (a.dim() == 1) return matmul(a.unsqueeze(0), b).squeeze(-2);
         if (b.dim() == 1) return matmul(a, b.unsqueeze(1)).squeeze(-1);
-        int k = a.size(-1);
-        if (b.size(-2) != k) {
-            throw new IllegalArgumentException("matmul: shapes " + Shape.format(a.shapeRef()) + " and " + Shape.format(b.shapeRef())
-                    + " do not align (" + k + " != " + b.size(-2) + ")");
+        int[] batchA = Arrays.copyOf(a.shapeRef(), a.dim() - 2), batchB = Arrays.copyOf(b.shapeRef(), b.dim() - 2);
+        int[] batch;
+        try {
+            batch = Shape.broadcast("matmul", batchA, batchB);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("matmul: the batch dims of shapes " + Shape.format(a.shapeRef()) + " and "
+                    + Shape.format(b.shapeRef()) + " do not broadcast (" + Shape.format(batchA) + " vs " + Shape.format(batchB) + ")", e);
         }
-        int[] batch = Shape.broadcast("matmul", Arrays.copyOf(a.shapeRef(), a.dim() - 2), Arrays.copyOf(b.shapeRef(), b.dim() - 2));
         DType type = DType.promote(a, b);
         Tensor ea = a.to(type).expand(Shape.concat(batch, new int[] {a.size(-2), k}));
         Tensor eb = b.to(type).expand(Shape.concat(batch, new int[] {k, b.size(-1)}));
