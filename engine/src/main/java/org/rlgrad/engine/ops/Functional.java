@@ -2,6 +2,8 @@ package org.rlgrad.engine.ops;
 
 import java.util.List;
 
+import org.rlgrad.engine.autograd.Autograd;
+import org.rlgrad.engine.autograd.GradMode;
 import org.rlgrad.engine.tensor.DType;
 import org.rlgrad.engine.tensor.Reduction;
 import org.rlgrad.engine.tensor.Shape;
@@ -97,9 +99,27 @@ public final class Functional {
 
     /** -(t log p + (1 - t) log(1 - p)) with each log clamped below at -100, as PyTorch. */
     public static Tensor binaryCrossEntropy(Tensor probabilities, Tensor target, Reduction reduction) {
-        Tensor logP = probabilities.log().clampMin(-100);
-        Tensor log1mP = probabilities.rsub(1).log().clampMin(-100);
-        return reduce(target.mul(logP).add(target.rsub(1).mul(log1mP)).neg(), reduction);
+        return reduce(binaryCrossEntropyTerms(probabilities, target), reduction);
+    }
+
+    /**
+     * The element-wise BCE with PyTorch's gradients: d/dp = (p - t) / max(p (1 - p), 1e-12), which
+     * stays finite at p = 0 and p = 1 (differentiating the clamped logs would not agree there), and
+     * d/dt = log(1 - p) - log p with the same clamping as the forward.
+     */
+    private static Tensor binaryCrossEntropyTerms(Tensor p, Tensor t) {
+        Tensor y;
+        try (var scope = GradMode.noGrad()) {
+            y = t.mul(clampedLog(p)).add(t.rsub(1).mul(clampedLog(p.rsub(1)))).neg();
+        }
+        return Autograd.record("binary_cross_entropy", y, new Tensor[] {p, t}, new Tensor[] {p, t}, g -> new Tensor[] {
+            p.requiresGrad() ? OpSupport.sumTo(g.mul(p.sub(t)).div(p.mul(p.rsub(1)).clampMin(1e-12)), p.shapeRef()) : null,
+            t.requiresGrad() ? OpSupport.sumTo(g.mul(clampedLog(p.rsub(1)).sub(clampedLog(p))), t.shapeRef()) : null
+        });
+    }
+
+    private static Tensor clampedLog(Tensor x) {
+        return x.log().clampMin(-100);
     }
 
     /**
