@@ -1,5 +1,7 @@
 package org.rlgrad.engine.ops;
 
+import java.util.function.Supplier;
+
 import org.rlgrad.engine.autograd.GradMode;
 import org.rlgrad.engine.tensor.Tensor;
 
@@ -12,53 +14,40 @@ import org.rlgrad.engine.tensor.Tensor;
 public final class InPlace {
     private InPlace() {}
 
-    private static void check(String op, Tensor dst) {
+    public static Tensor copy(Tensor dst, Tensor src) {
+        OpSupport.sameDevice("copy_", dst, src);
+        return overwrite("copy_", dst, () -> src);
+    }
+
+    public static Tensor fill(Tensor dst, double value) {
+        return overwrite("fill_", dst, () -> Creation.full(new int[0], value, dst.dtype(), dst.backend()));
+    }
+
+    /** {@code dst += alpha * other}. */
+    public static Tensor add(Tensor dst, Tensor other, double alpha) {
+        return overwrite("add_", dst, () -> dst.add(other.detach(), alpha));
+    }
+
+    public static Tensor mul(Tensor dst, double s) {
+        return overwrite("mul_", dst, () -> dst.mul(s));
+    }
+
+    /** {@code dst += weight * (end - dst)}. */
+    public static Tensor lerp(Tensor dst, Tensor end, double weight) {
+        return overwrite("lerp_", dst, () -> dst.lerp(end.detach(), weight));
+    }
+
+    /** Computes the new value without recording, then writes it (broadcast, cast) into {@code dst}. */
+    private static Tensor overwrite(String op, Tensor dst, Supplier<Tensor> newValue) {
         if (dst.requiresGrad() && GradMode.isEnabled()) {
             throw new IllegalStateException(op + ": in-place write to a tensor that requires grad while gradients are recorded; "
                     + "wrap the update in GradMode.noGrad()");
         }
-    }
-
-    public static Tensor copy(Tensor dst, Tensor src) {
-        check("copy_", dst);
-        OpSupport.sameDevice("copy_", dst, src);
-        dst.backend().copyInto(dst, src);
-        return dst;
-    }
-
-    public static Tensor fill(Tensor dst, double value) {
-        check("fill_", dst);
-        dst.backend().copyInto(dst, Creation.full(new int[0], value, dst.dtype(), dst.backend()));
-        return dst;
-    }
-
-    public static Tensor add(Tensor dst, Tensor other, double alpha) {
-        check("add_", dst);
-        Tensor sum;
+        Tensor value;
         try (var scope = GradMode.noGrad()) {
-            sum = dst.add(other.detach(), alpha);
+            value = newValue.get();
         }
-        dst.backend().copyInto(dst, sum);
-        return dst;
-    }
-
-    public static Tensor mul(Tensor dst, double s) {
-        check("mul_", dst);
-        Tensor product;
-        try (var scope = GradMode.noGrad()) {
-            product = dst.mul(s);
-        }
-        dst.backend().copyInto(dst, product);
-        return dst;
-    }
-
-    public static Tensor lerp(Tensor dst, Tensor end, double weight) {
-        check("lerp_", dst);
-        Tensor mixed;
-        try (var scope = GradMode.noGrad()) {
-            mixed = dst.lerp(end.detach(), weight);
-        }
-        dst.backend().copyInto(dst, mixed);
+        dst.backend().copyInto(dst, value);
         return dst;
     }
 }
