@@ -83,13 +83,15 @@ public final class Views {
         if (numel == 0 || numel == 1) return Shape.contiguousStrides(target);
         int[] out = new int[target.length];
         int viewD = target.length - 1;
-        int chunkBase = -1, tensorNumel = 1, viewNumel = 1;
+        int chunkBase = 0, tensorNumel = 1, viewNumel = 1;
+        boolean inChunk = false; // not a sign test on chunkBase: flipped dims have negative strides
         int lastStride = 0;
         for (int d = shape.length - 1; d >= 0; d--) {
             if (shape[d] == 1) continue;
-            if (chunkBase < 0) {
+            if (!inChunk) {
                 chunkBase = strides[d];
                 tensorNumel = 1;
+                inChunk = true;
             }
             tensorNumel *= shape[d];
             int prev = d - 1;
@@ -103,7 +105,7 @@ public final class Views {
                     viewD--;
                 }
                 if (viewNumel != tensorNumel) return null;
-                chunkBase = -1;
+                inChunk = false;
                 lastStride = strides[d];
             }
         }
