@@ -1,6 +1,8 @@
 package org.rlgrad.engine.ops;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Arrays;
 import java.util.List;
@@ -10,6 +12,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.rlgrad.engine.tensor.DType;
 import org.rlgrad.engine.tensor.Shape;
 import org.rlgrad.engine.tensor.Tensor;
 import org.rlgrad.engine.testing.Gen;
@@ -75,6 +78,10 @@ class ViewsGradientProperties {
                     g.note("target", target);
                     GradientCheck.of("view", xs -> xs.get(0).view(target).view(shape)).at(g.uniform(shape, -2, 2)).check();
                     GradientCheck.of("view", xs -> xs.get(0).view(target)).at(g.uniform(shape, -2, 2)).check();
+                    // Flipped along every dim, the elements are still one (reversed) run: any view of it is possible.
+                    int[] all = new int[shape.length];
+                    for (int i = 0; i < all.length; i++) all[i] = i;
+                    GradientCheck.of("view of a flipped tensor", xs -> xs.get(0).flip(all).view(target)).at(g.uniform(shape, -2, 2)).check();
                 }),
                 GradCase.of("Views.transpose", g -> {
                     int[] shape = g.shape(0, 4);
@@ -192,6 +199,18 @@ class ViewsGradientProperties {
                     GradientCheck.of("view chain", xs -> xs.get(0).transpose(0, -1).slice(0, null, null, step).flip(-1)
                             .unsqueeze(1).reshape(-1)).at(g.uniform(shape, -2, 2)).check();
                 }));
+    }
+
+    @Test
+    void aTensorFlippedAlongEveryDimCanBeViewedWithoutCopying() {
+        Tensor x = Tensor.of(DType.FLOAT64, new double[] {0, 1, 2, 3, 4, 5}, 2, 3);
+        Tensor v = x.flip(0, 1).view(3, 2);
+        assertSame(x.storage(), v.storage());
+        assertArrayEquals(new double[] {5, 4, 3, 2, 1, 0}, v.toDoubleArray(), 0);
+        assertArrayEquals(new double[] {5, 4, 3, 2, 1, 0}, x.flip(0, 1).view(6).toDoubleArray(), 0);
+        // Flipped along one dim only, the rows run backwards but follow each other forwards: no flat view.
+        assertThrows(IllegalArgumentException.class, () -> x.flip(1).view(6));
+        assertArrayEquals(new double[] {2, 1, 0, 5, 4, 3}, x.flip(1).reshape(6).toDoubleArray(), 0);
     }
 
     @Test
