@@ -59,6 +59,12 @@ public interface Backend {
 
     Tensor scan(ScanOp op, Tensor x, int dim);
 
+    /** softmax along {@code dim} (or log_softmax when {@code log}) of a float tensor; NaN for a row of -inf. */
+    Tensor softmax(Tensor x, int dim, boolean log);
+
+    /** log sum exp along {@code dim} of a float tensor, stable for large entries; -inf for an empty or all -inf row. */
+    Tensor logSumExp(Tensor x, int dim, boolean keepdim);
+
     /**
      * Batched matrix product: {@code a} is {@code [*B, n, k]}, {@code b} is {@code [*B, k, m]} with
      * identical batch dims (the op layer broadcasts them with expand); the result is {@code [*B, n, m]}.

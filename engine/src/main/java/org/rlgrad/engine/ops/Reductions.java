@@ -185,47 +185,50 @@ public final class Reductions {
      */
     public static Tensor logsumexp(Tensor x, int[] dims, boolean keepdim) {
         int[] d = Shape.normalizeDims("logsumexp", dims, x.dim());
-        Tensor y;
+        Tensor out;
         try (var scope = GradMode.noGrad()) {
-            Tensor m = x.numel() == 0 ? Tensor.zeros(x.dtype(), Shape.reduced(x.shapeRef(), d, true)) : amax(x, d, true);
-            m = Arithmetic.where(m.isInf(), 0, m);
-            Tensor s = sum(x.sub(m).exp(), d, true).log().add(m);
-            y = keepdim ? s : Views.reshape(s, Shape.reduced(x.shapeRef(), d, false));
+            out = logSumExpForward(x.dtype().isFloating() ? x : x.to(DType.FLOAT32), d, keepdim);
         }
-        Tensor out = y;
         return Autograd.record("logsumexp", out, inputs(x), new Tensor[] {x, out},
                 g -> grads(x.sub(expandBack(out, x.shapeRef(), d, keepdim)).exp().mul(expandBack(g, x.shapeRef(), d, keepdim))));
     }
 
-    /** softmax along a dim: exp(x - max) / sum; gradient y (g - sum(g y)). */
+    /** The backend reduces one dim; several reduced dims are first moved last and merged into one. */
+    private static Tensor logSumExpForward(Tensor x, int[] d, boolean keepdim) {
+        if (d.length == 0) return Views.cloneTensor(x);
+        if (d.length == 1) return x.backend().logSumExp(x, d[0], keepdim);
+        int kept = x.dim() - d.length;
+        int[] shape = new int[kept + 1];
+        Tensor moved = x.permute(keptThenReduced(x.dim(), d));
+        System.arraycopy(moved.shapeRef(), 0, shape, 0, kept);
+        shape[kept] = (int) count(x.shapeRef(), d);
+        Tensor merged = moved.reshape(shape);
+        return merged.backend().logSumExp(merged, kept, false).reshape(Shape.reduced(x.shapeRef(), d, keepdim));
+    }
+
+    /** softmax along a dim, exp(x - max) / sum (a fused backend kernel); gradient y (g - sum(g y)). */
     public static Tensor softmax(Tensor x, int dim) {
         int d = Shape.normalizeDim("softmax", dim, x.dim());
-        Tensor y;
-        try (var scope = GradMode.noGrad()) {
-            Tensor e = x.numel() == 0 ? x : x.sub(maxForShift(x, d)).exp();
-            y = e.numel() == 0 ? x.backend().copy(x, x.dtype()) : e.div(sum(e, new int[] {d}, true));
-        }
-        Tensor out = y;
+        Tensor out = softmaxForward(x, d, false);
         return Autograd.record("softmax", out, inputs(x), new Tensor[] {out},
                 g -> grads(out.mul(g.sub(sum(g.mul(out), new int[] {d}, true)))));
     }
 
-    /** log_softmax along a dim: x - logsumexp(x); gradient g - softmax sum(g). */
+    /** log_softmax along a dim, x - logsumexp(x) (a fused backend kernel); gradient g - softmax sum(g). */
     public static Tensor logSoftmax(Tensor x, int dim) {
         int d = Shape.normalizeDim("log_softmax", dim, x.dim());
-        Tensor y;
-        try (var scope = GradMode.noGrad()) {
-            y = x.numel() == 0 ? x.backend().copy(x, x.dtype()) : x.sub(logsumexp(x, new int[] {d}, true));
-        }
-        Tensor out = y;
+        Tensor out = softmaxForward(x, d, true);
         return Autograd.record("log_softmax", out, inputs(x), new Tensor[] {out},
                 g -> grads(g.sub(out.exp().mul(sum(g, new int[] {d}, true)))));
     }
 
-    /** The max along d, with infinities replaced by 0 so that x - max never produces inf - inf. */
-    private static Tensor maxForShift(Tensor x, int d) {
-        Tensor m = amax(x, new int[] {d}, true);
-        return Arithmetic.where(m.isInf(), 0, m);
+    private static Tensor softmaxForward(Tensor x, int d, boolean log) {
+        Tensor in = x.dtype().isFloating() ? x : x.backend().copy(x, DType.FLOAT32);
+        if (in.dim() == 0) {
+            Tensor one = new Tensor(in.storage(), new int[] {1}, new int[] {1}, in.offset());
+            return Views.reshape(in.backend().softmax(one, 0, log));
+        }
+        return in.backend().softmax(in, d, log);
     }
 
     public static Tensor all(Tensor x, int[] dims, boolean keepdim) {

@@ -299,6 +299,56 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public Tensor softmax(Tensor x, int dim, boolean log) {
+        Tensor rows = rowsAlong(x, dim);
+        int n = x.shapeRef()[dim];
+        Tensor out = empty(x.dtype(), rows.shapeRef());
+        CpuStorage xs = storage(rows), os = storage(out);
+        int count = n == 0 ? 0 : rows.numel() / n;
+        if (xs.f32 != null) SoftmaxKernels.softmax(xs.f32, rows.offset(), os.f32, 0, count, n, log);
+        else SoftmaxKernels.softmax(xs.f64, rows.offset(), os.f64, 0, count, n, log);
+        if (rows == x) return out;
+        // Undo the move of `dim` to the end.
+        int[] perm = new int[x.dim()];
+        for (int i = 0, k = 0; i < perm.length; i++) perm[i] = i == dim ? perm.length - 1 : k++;
+        int[] shape = new int[perm.length], strides = new int[perm.length];
+        for (int i = 0; i < perm.length; i++) {
+            shape[i] = out.shapeRef()[perm[i]];
+            strides[i] = out.stridesRef()[perm[i]];
+        }
+        return copy(new Tensor(out.storage(), shape, strides, 0), x.dtype());
+    }
+
+    @Override
+    public Tensor logSumExp(Tensor x, int dim, boolean keepdim) {
+        Tensor rows = rowsAlong(x, dim);
+        int n = x.shapeRef()[dim];
+        int[] outShape = Shape.reduced(x.shapeRef(), new int[] {dim}, keepdim);
+        Tensor out = empty(x.dtype(), outShape);
+        CpuStorage xs = storage(rows), os = storage(out);
+        int count = out.numel();
+        if (xs.f32 != null) SoftmaxKernels.logSumExp(xs.f32, rows.offset(), new float[n], os.f32, 0, count, n);
+        else SoftmaxKernels.logSumExp(xs.f64, rows.offset(), new double[n], os.f64, 0, count, n);
+        return out;
+    }
+
+    /** {@code x} with {@code dim} moved last and laid out contiguously (x itself when it already is). */
+    private Tensor rowsAlong(Tensor x, int dim) {
+        if (!x.dtype().isFloating()) throw new IllegalArgumentException("softmax/logsumexp: expected a float tensor, got " + x.dtype());
+        int last = x.dim() - 1;
+        if (dim == last && x.isContiguous()) return x;
+        int[] shape = new int[x.dim()], strides = new int[x.dim()];
+        for (int i = 0, k = 0; i < x.dim(); i++) {
+            if (i == dim) continue;
+            shape[k] = x.shapeRef()[i];
+            strides[k++] = x.stridesRef()[i];
+        }
+        shape[last] = x.shapeRef()[dim];
+        strides[last] = x.stridesRef()[dim];
+        return copy(new Tensor(x.storage(), shape, strides, x.offset()), x.dtype());
+    }
+
+    @Override
     public Tensor matmul(Tensor a, Tensor b) {
         int r = a.dim();
         int n = a.shapeRef()[r - 2], k = a.shapeRef()[r - 1], m = b.shapeRef()[r - 1];

@@ -15,13 +15,13 @@ final class PlainKernels {
     private PlainKernels() {}
 
     static boolean binary(BinaryOp op, float[] x, int a, float[] y, int b, boolean yScalar, float[] out, int o, int n) {
-        if (VectorKernels.vectorOp(op) == null) return false;
+        if (!VectorKernels.hasBinaryFastPath(op)) return false;
         binaryTail(op, x, a, y, b, yScalar, out, o, 0, n);
         return true;
     }
 
     static boolean binary(BinaryOp op, double[] x, int a, double[] y, int b, boolean yScalar, double[] out, int o, int n) {
-        if (VectorKernels.vectorOp(op) == null) return false;
+        if (!VectorKernels.hasBinaryFastPath(op)) return false;
         binaryTail(op, x, a, y, b, yScalar, out, o, 0, n);
         return true;
     }
@@ -90,6 +90,35 @@ final class PlainKernels {
         double acc = identity(op);
         for (int i = 0; i < n; i++) acc = combine(op, acc, x[a + i]);
         return acc;
+    }
+
+    static double expShifted(float[] x, int a, double shift, float[] out, int o, int n) {
+        return expShiftedTail(x, a, shift, out, o, 0, n);
+    }
+
+    static double expShifted(double[] x, int a, double shift, double[] out, int o, int n) {
+        return expShiftedTail(x, a, shift, out, o, 0, n);
+    }
+
+    static double expShiftedTail(float[] x, int a, double shift, float[] out, int o, int from, int n) {
+        double sum = 0;
+        float fs = (float) shift;
+        for (int i = from; i < n; i++) {
+            float e = (float) Math.exp(x[a + i] - fs);
+            out[o + i] = e;
+            sum += e;
+        }
+        return sum;
+    }
+
+    static double expShiftedTail(double[] x, int a, double shift, double[] out, int o, int from, int n) {
+        double sum = 0;
+        for (int i = from; i < n; i++) {
+            double e = Math.exp(x[a + i] - shift);
+            out[o + i] = e;
+            sum += e;
+        }
+        return sum;
     }
 
     static void axpy(float s, float[] b, int bo, float[] c, int co, int n) {

@@ -38,30 +38,35 @@ final class VectorKernels {
         return DoubleVector.SPECIES_PREFERRED.withShape(shape());
     }
 
-    static VectorOperators.Binary vectorOp(BinaryOp op) {
-        return switch (op) {
-            case ADD -> VectorOperators.ADD;
-            case SUB -> VectorOperators.SUB;
-            case MUL -> VectorOperators.MUL;
-            case DIV -> VectorOperators.DIV;
-            default -> null;
-        };
+    /** The binary ops with SIMD loops: ADD, SUB, MUL, DIV. */
+    static boolean hasBinaryFastPath(BinaryOp op) {
+        return op == BinaryOp.ADD || op == BinaryOp.SUB || op == BinaryOp.MUL || op == BinaryOp.DIV;
     }
 
-    /** {@code out[o + i] = x[a + i] op y[b + i]}, or with {@code y[b]} for every i when {@code yScalar}. */
+    /**
+     * {@code out[o + i] = x[a + i] op y[b + i]}, or with {@code y[b]} for every i when {@code yScalar}.
+     * One explicit loop per op: a loop over {@code lanewise(op, ...)} with an op only known at run
+     * time is several times slower.
+     */
     static boolean binary(BinaryOp op, float[] x, int a, float[] y, int b, boolean yScalar, float[] out, int o, int n) {
-        VectorOperators.Binary vop = vectorOp(op);
-        if (vop == null) return false;
+        if (!hasBinaryFastPath(op)) return false;
         int i = 0;
         int bound = F.loopBound(n);
+        int step = F.length();
         if (yScalar) {
-            float s = y[b];
-            for (; i < bound; i += F.length()) {
-                FloatVector.fromArray(F, x, a + i).lanewise(vop, s).intoArray(out, o + i);
+            FloatVector s = FloatVector.broadcast(F, y[b]);
+            switch (op) {
+                case ADD -> { for (; i < bound; i += step) FloatVector.fromArray(F, x, a + i).add(s).intoArray(out, o + i); }
+                case SUB -> { for (; i < bound; i += step) FloatVector.fromArray(F, x, a + i).sub(s).intoArray(out, o + i); }
+                case MUL -> { for (; i < bound; i += step) FloatVector.fromArray(F, x, a + i).mul(s).intoArray(out, o + i); }
+                default -> { for (; i < bound; i += step) FloatVector.fromArray(F, x, a + i).div(s).intoArray(out, o + i); }
             }
         } else {
-            for (; i < bound; i += F.length()) {
-                FloatVector.fromArray(F, x, a + i).lanewise(vop, FloatVector.fromArray(F, y, b + i)).intoArray(out, o + i);
+            switch (op) {
+                case ADD -> { for (; i < bound; i += step) FloatVector.fromArray(F, x, a + i).add(FloatVector.fromArray(F, y, b + i)).intoArray(out, o + i); }
+                case SUB -> { for (; i < bound; i += step) FloatVector.fromArray(F, x, a + i).sub(FloatVector.fromArray(F, y, b + i)).intoArray(out, o + i); }
+                case MUL -> { for (; i < bound; i += step) FloatVector.fromArray(F, x, a + i).mul(FloatVector.fromArray(F, y, b + i)).intoArray(out, o + i); }
+                default -> { for (; i < bound; i += step) FloatVector.fromArray(F, x, a + i).div(FloatVector.fromArray(F, y, b + i)).intoArray(out, o + i); }
             }
         }
         PlainKernels.binaryTail(op, x, a, y, b, yScalar, out, o, i, n);
@@ -69,18 +74,24 @@ final class VectorKernels {
     }
 
     static boolean binary(BinaryOp op, double[] x, int a, double[] y, int b, boolean yScalar, double[] out, int o, int n) {
-        VectorOperators.Binary vop = vectorOp(op);
-        if (vop == null) return false;
+        if (!hasBinaryFastPath(op)) return false;
         int i = 0;
         int bound = D.loopBound(n);
+        int step = D.length();
         if (yScalar) {
-            double s = y[b];
-            for (; i < bound; i += D.length()) {
-                DoubleVector.fromArray(D, x, a + i).lanewise(vop, s).intoArray(out, o + i);
+            DoubleVector s = DoubleVector.broadcast(D, y[b]);
+            switch (op) {
+                case ADD -> { for (; i < bound; i += step) DoubleVector.fromArray(D, x, a + i).add(s).intoArray(out, o + i); }
+                case SUB -> { for (; i < bound; i += step) DoubleVector.fromArray(D, x, a + i).sub(s).intoArray(out, o + i); }
+                case MUL -> { for (; i < bound; i += step) DoubleVector.fromArray(D, x, a + i).mul(s).intoArray(out, o + i); }
+                default -> { for (; i < bound; i += step) DoubleVector.fromArray(D, x, a + i).div(s).intoArray(out, o + i); }
             }
         } else {
-            for (; i < bound; i += D.length()) {
-                DoubleVector.fromArray(D, x, a + i).lanewise(vop, DoubleVector.fromArray(D, y, b + i)).intoArray(out, o + i);
+            switch (op) {
+                case ADD -> { for (; i < bound; i += step) DoubleVector.fromArray(D, x, a + i).add(DoubleVector.fromArray(D, y, b + i)).intoArray(out, o + i); }
+                case SUB -> { for (; i < bound; i += step) DoubleVector.fromArray(D, x, a + i).sub(DoubleVector.fromArray(D, y, b + i)).intoArray(out, o + i); }
+                case MUL -> { for (; i < bound; i += step) DoubleVector.fromArray(D, x, a + i).mul(DoubleVector.fromArray(D, y, b + i)).intoArray(out, o + i); }
+                default -> { for (; i < bound; i += step) DoubleVector.fromArray(D, x, a + i).div(DoubleVector.fromArray(D, y, b + i)).intoArray(out, o + i); }
             }
         }
         PlainKernels.binaryTail(op, x, a, y, b, yScalar, out, o, i, n);
@@ -120,13 +131,14 @@ final class VectorKernels {
     }
 
     /**
-     * Reduces a contiguous row {@code x[a .. a+n)} with SUM, MAX or MIN; NaN if the row holds one
-     * (for MAX/MIN), and the op's identity for an empty row. Four accumulators hide FMA latency.
+     * Reduces a contiguous row {@code x[a .. a+n)} with SUM, MAX or MIN (others fall back to the
+     * plain loop): NaN if the row holds one (for MAX/MIN), and the op's identity for an empty row.
+     * Four accumulators hide the latency of the dependent adds.
      */
     static double reduce(ReduceOp op, float[] x, int a, int n) {
+        int step = F.length(), i = 0;
         if (op == ReduceOp.SUM) {
             FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
-            int step = F.length(), i = 0;
             for (; i + 4 * step <= n; i += 4 * step) {
                 s0 = s0.add(FloatVector.fromArray(F, x, a + i));
                 s1 = s1.add(FloatVector.fromArray(F, x, a + i + step));
@@ -138,13 +150,47 @@ final class VectorKernels {
             for (; i < n; i++) sum += x[a + i];
             return sum;
         }
+        if ((op == ReduceOp.MAX || op == ReduceOp.MIN) && n >= step) {
+            boolean max = op == ReduceOp.MAX;
+            // Vector max/min follow Math.max/min per lane, so a NaN anywhere reaches the result.
+            FloatVector m0 = FloatVector.fromArray(F, x, a), m1 = m0, m2 = m0, m3 = m0;
+            for (i = step; i + 4 * step <= n; i += 4 * step) {
+                FloatVector v0 = FloatVector.fromArray(F, x, a + i), v1 = FloatVector.fromArray(F, x, a + i + step);
+                FloatVector v2 = FloatVector.fromArray(F, x, a + i + 2 * step), v3 = FloatVector.fromArray(F, x, a + i + 3 * step);
+                m0 = max ? m0.max(v0) : m0.min(v0);
+                m1 = max ? m1.max(v1) : m1.min(v1);
+                m2 = max ? m2.max(v2) : m2.min(v2);
+                m3 = max ? m3.max(v3) : m3.min(v3);
+            }
+            for (; i + step <= n; i += step) {
+                FloatVector v = FloatVector.fromArray(F, x, a + i);
+                m0 = max ? m0.max(v) : m0.min(v);
+            }
+            FloatVector m = max ? m0.max(m1).max(m2.max(m3)) : m0.min(m1).min(m2.min(m3));
+            double acc = m.reduceLanes(max ? VectorOperators.MAX : VectorOperators.MIN);
+            for (; i < n; i++) acc = PlainKernels.combine(op, acc, x[a + i]);
+            return acc;
+        }
         return PlainKernels.reduce(op, x, a, n);
     }
 
+    /** {@code out[o + i] = exp(x[a + i] - shift)}; returns the sum of the written values. */
+    static double expShifted(float[] x, int a, double shift, float[] out, int o, int n) {
+        int step = F.length(), i = 0;
+        FloatVector s = FloatVector.broadcast(F, (float) shift);
+        FloatVector acc = FloatVector.zero(F);
+        for (; i + step <= n; i += step) {
+            FloatVector e = FloatVector.fromArray(F, x, a + i).sub(s).lanewise(VectorOperators.EXP);
+            e.intoArray(out, o + i);
+            acc = acc.add(e);
+        }
+        return acc.reduceLanes(VectorOperators.ADD) + PlainKernels.expShiftedTail(x, a, shift, out, o, i, n);
+    }
+
     static double reduce(ReduceOp op, double[] x, int a, int n) {
+        int step = D.length(), i = 0;
         if (op == ReduceOp.SUM) {
             DoubleVector s0 = DoubleVector.zero(D), s1 = s0, s2 = s0, s3 = s0;
-            int step = D.length(), i = 0;
             for (; i + 4 * step <= n; i += 4 * step) {
                 s0 = s0.add(DoubleVector.fromArray(D, x, a + i));
                 s1 = s1.add(DoubleVector.fromArray(D, x, a + i + step));
@@ -156,7 +202,41 @@ final class VectorKernels {
             for (; i < n; i++) sum += x[a + i];
             return sum;
         }
+        if ((op == ReduceOp.MAX || op == ReduceOp.MIN) && n >= step) {
+            boolean max = op == ReduceOp.MAX;
+            // Vector max/min follow Math.max/min per lane, so a NaN anywhere reaches the result.
+            DoubleVector m0 = DoubleVector.fromArray(D, x, a), m1 = m0, m2 = m0, m3 = m0;
+            for (i = step; i + 4 * step <= n; i += 4 * step) {
+                DoubleVector v0 = DoubleVector.fromArray(D, x, a + i), v1 = DoubleVector.fromArray(D, x, a + i + step);
+                DoubleVector v2 = DoubleVector.fromArray(D, x, a + i + 2 * step), v3 = DoubleVector.fromArray(D, x, a + i + 3 * step);
+                m0 = max ? m0.max(v0) : m0.min(v0);
+                m1 = max ? m1.max(v1) : m1.min(v1);
+                m2 = max ? m2.max(v2) : m2.min(v2);
+                m3 = max ? m3.max(v3) : m3.min(v3);
+            }
+            for (; i + step <= n; i += step) {
+                DoubleVector v = DoubleVector.fromArray(D, x, a + i);
+                m0 = max ? m0.max(v) : m0.min(v);
+            }
+            DoubleVector m = max ? m0.max(m1).max(m2.max(m3)) : m0.min(m1).min(m2.min(m3));
+            double acc = m.reduceLanes(max ? VectorOperators.MAX : VectorOperators.MIN);
+            for (; i < n; i++) acc = PlainKernels.combine(op, acc, x[a + i]);
+            return acc;
+        }
         return PlainKernels.reduce(op, x, a, n);
+    }
+
+    /** {@code out[o + i] = exp(x[a + i] - shift)}; returns the sum of the written values. */
+    static double expShifted(double[] x, int a, double shift, double[] out, int o, int n) {
+        int step = D.length(), i = 0;
+        DoubleVector s = DoubleVector.broadcast(D, shift);
+        DoubleVector acc = DoubleVector.zero(D);
+        for (; i + step <= n; i += step) {
+            DoubleVector e = DoubleVector.fromArray(D, x, a + i).sub(s).lanewise(VectorOperators.EXP);
+            e.intoArray(out, o + i);
+            acc = acc.add(e);
+        }
+        return acc.reduceLanes(VectorOperators.ADD) + PlainKernels.expShiftedTail(x, a, shift, out, o, i, n);
     }
 
     /** {@code c[co .. co+n) += s * b[bo .. bo+n)}: the inner loop of the matrix product. */

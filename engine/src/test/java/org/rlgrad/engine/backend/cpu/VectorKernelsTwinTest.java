@@ -198,6 +198,38 @@ class VectorKernelsTwinTest {
     }
 
     @Test
+    void shiftedExponentialsMatchTheirTwinsToAFewUlps() {
+        // The SIMD exp is the platform's vector math library, not Math.exp: a few ulps apart.
+        int checked = 0;
+        for (int n = 0; n <= MAX_LENGTH; n++) {
+            for (int[] off : OFFSETS) {
+                float[] xf = new float[n + PAD];
+                double[] xd = new double[n + PAD];
+                for (int i = 0; i < xf.length; i++) {
+                    xd[i] = random.nextGaussian() * 10;
+                    xf[i] = (float) xd[i];
+                }
+                double shift = random.nextGaussian();
+                float[] fastF = sentinelFloats(n + PAD), plainF = sentinelFloats(n + PAD);
+                double sumFastF = VectorKernels.expShifted(xf, off[0], shift, fastF, off[2], n);
+                double sumPlainF = PlainKernels.expShifted(xf, off[0], shift, plainF, off[2], n);
+                double[] fastD = sentinelDoubles(n + PAD), plainD = sentinelDoubles(n + PAD);
+                double sumFastD = VectorKernels.expShifted(xd, off[0], shift, fastD, off[2], n);
+                double sumPlainD = PlainKernels.expShifted(xd, off[0], shift, plainD, off[2], n);
+                String what = "expShifted n=" + n + " offsets=" + Arrays.toString(off);
+                for (int i = 0; i < n + PAD; i++) {
+                    assertEquals(plainF[i], fastF[i], 4 * Math.ulp(plainF[i]), "float " + what + " at " + i);
+                    assertEquals(plainD[i], fastD[i], 4 * Math.ulp(plainD[i]), "double " + what + " at " + i);
+                }
+                assertEquals(sumPlainF, sumFastF, 1e-5 * Math.abs(sumPlainF), "float sum " + what);
+                assertEquals(sumPlainD, sumFastD, 1e-13 * Math.abs(sumPlainD), "double sum " + what);
+            }
+            checked += 2;
+        }
+        assertEquals(2 * LENGTHS, checked);
+    }
+
+    @Test
     void opsWithoutAFastPathAreDeclinedByBothTwins() {
         float[] xf = floats(20), outF = new float[20];
         double[] xd = doubles(20), outD = new double[20];
