@@ -126,15 +126,16 @@ public final class CpuBackend implements Backend {
         CpuStorage xs = storage(x), os = storage(out);
         DoubleUnaryOperator f = ScalarMath.unary(op, a, b);
         StridedLoop.forEachRow(x.shapeRef(), new int[][] {out.stridesRef(), x.stridesRef()}, new int[] {0, x.offset()}, (o, n, st) -> {
-            if (st[1] == 1 && xs.dtype() == outType) {
-                if (xs.f32 != null && VectorKernels.unary(op, a, b, xs.f32, o[1], os.f32, o[0], n)) return;
-                if (xs.f64 != null && VectorKernels.unary(op, a, b, xs.f64, o[1], os.f64, o[0], n)) return;
-            }
-            if (op == UnaryOp.AFFINE && xs.f32 != null && os.f32 != null) {
-                // float32 AFFINE rounds its scalars to float and computes in float (as PyTorch does,
-                // and as the SIMD path does); through doubles a strided view would round differently.
-                float fa = (float) a, fb = (float) b;
-                for (int i = 0; i < n; i++) os.f32[o[0] + i] = xs.f32[o[1] + i * st[1]] * fa + fb;
+            if (xs.dtype() == outType && xs.dtype().isFloating() && VectorKernels.hasUnaryFastPath(op)) {
+                // A strided row is first gathered into the output, then transformed in place by the
+                // same SIMD kernel: the vector math library's results must not depend on layout.
+                int from = o[1];
+                if (st[1] != 1) {
+                    for (int i = 0; i < n; i++) os.set(o[0] + i, xs.get(o[1] + i * st[1]));
+                    from = o[0];
+                }
+                if (xs.f32 != null) VectorKernels.unary(op, a, b, st[1] == 1 ? xs.f32 : os.f32, from, os.f32, o[0], n);
+                else VectorKernels.unary(op, a, b, st[1] == 1 ? xs.f64 : os.f64, from, os.f64, o[0], n);
                 return;
             }
             for (int i = 0; i < n; i++) os.set(o[0] + i, f.applyAsDouble(xs.get(o[1] + i * st[1])));
@@ -445,6 +446,12 @@ public final class CpuBackend implements Backend {
             for (int i = 0; i < len; i++) os.setLong(outBase + i * outStep, order[i]);
         });
         return out;
+    }
+
+    @Override
+    public boolean adam(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq,
+                        double beta1, double beta2, double stepSize, double biasCorrection2Sqrt, double eps) {
+        return OptimKernels.adam(param, grad, expAvg, expAvgSq, beta1, beta2, stepSize, biasCorrection2Sqrt, eps);
     }
 
     // ------------------------------------------------------------------ helpers

@@ -57,11 +57,13 @@ final class PlainKernels {
     }
 
     private static boolean hasUnaryFastPath(UnaryOp op) {
-        return op == UnaryOp.NEG || op == UnaryOp.ABS || op == UnaryOp.SQUARE || op == UnaryOp.SQRT || op == UnaryOp.AFFINE;
+        return VectorKernels.hasUnaryFastPath(op);
     }
 
+    /** float32 results: the exact ops in float arithmetic, the others as the double result rounded to float. */
     static void unaryTail(UnaryOp op, double p, double q, float[] x, int a, float[] out, int o, int from, int n) {
         float fp = (float) p, fq = (float) q;
+        DoubleUnaryOperator f = ScalarMath.unary(op, p, q);
         for (int i = from; i < n; i++) {
             float v = x[a + i];
             out[o + i] = switch (op) {
@@ -70,7 +72,9 @@ final class PlainKernels {
                 case SQUARE -> v * v;
                 case SQRT -> (float) Math.sqrt(v);
                 case AFFINE -> v * fp + fq;
-                default -> throw new IllegalArgumentException("no fast path for " + op);
+                case RELU -> v > 0 ? v : (Float.isNaN(v) ? v : 0f);
+                case RECIPROCAL -> 1f / v;
+                default -> (float) f.applyAsDouble(v);
             };
         }
     }

@@ -2,6 +2,7 @@ package org.rlgrad.engine.backend.cpu;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -98,7 +99,33 @@ final class VectorKernels {
         return true;
     }
 
-    /** Unary ops whose vector form is exact (same result as {@link ScalarMath}). */
+    /**
+     * The unary ops with SIMD loops. NEG, ABS, SQUARE, SQRT, AFFINE, RELU and RECIPROCAL give
+     * exactly the scalar results; the transcendental ones ({@link #approximateOp} and SIGMOID) use
+     * the platform's vector math library and agree with {@link ScalarMath} to a few ulps.
+     */
+    static boolean hasUnaryFastPath(UnaryOp op) {
+        return switch (op) {
+            case NEG, ABS, SQUARE, SQRT, AFFINE, RELU, RECIPROCAL, SIGMOID -> true;
+            default -> approximateOp(op) != null;
+        };
+    }
+
+    /** Transcendental ops that map onto one Vector API operator. */
+    static VectorOperators.Unary approximateOp(UnaryOp op) {
+        return switch (op) {
+            case EXP -> VectorOperators.EXP;
+            case EXPM1 -> VectorOperators.EXPM1;
+            case LOG -> VectorOperators.LOG;
+            case LOG1P -> VectorOperators.LOG1P;
+            case TANH -> VectorOperators.TANH;
+            case SIN -> VectorOperators.SIN;
+            case COS -> VectorOperators.COS;
+            default -> null;
+        };
+    }
+
+
     static boolean unary(UnaryOp op, double p, double q, float[] x, int a, float[] out, int o, int n) {
         int i = 0;
         int bound = F.loopBound(n);
@@ -109,7 +136,27 @@ final class VectorKernels {
             case SQUARE -> { for (; i < bound; i += F.length()) { var v = FloatVector.fromArray(F, x, a + i); v.mul(v).intoArray(out, o + i); } }
             case SQRT -> { for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, a + i).sqrt().intoArray(out, o + i); }
             case AFFINE -> { for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, a + i).mul(fp).add(fq).intoArray(out, o + i); }
-            default -> { return false; }
+            case RELU -> { for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, a + i).max(0f).intoArray(out, o + i); }
+            case RECIPROCAL -> { for (; i < bound; i += F.length()) FloatVector.broadcast(F, 1f).div(FloatVector.fromArray(F, x, a + i)).intoArray(out, o + i); }
+            case SIGMOID -> {
+                // The tail runs masked through the same vector code, so an element's value never
+                // depends on where it sits in a row (or on the tensor's layout).
+                for (; i < n; i += F.length()) {
+                    VectorMask<Float> m = F.indexInRange(i, n);
+                    FloatVector e = FloatVector.fromArray(F, x, a + i, m).neg().lanewise(VectorOperators.EXP);
+                    FloatVector.broadcast(F, 1f).div(e.add(1f)).intoArray(out, o + i, m);
+                }
+            }
+            default -> {
+                VectorOperators.Unary vop = approximateOp(op);
+                if (vop == null) return false;
+                for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, a + i).lanewise(vop).intoArray(out, o + i);
+                if (i < n) {
+                    VectorMask<Float> m = F.indexInRange(i, n);
+                    FloatVector.fromArray(F, x, a + i, m).lanewise(vop).intoArray(out, o + i, m);
+                    i = n;
+                }
+            }
         }
         PlainKernels.unaryTail(op, p, q, x, a, out, o, i, n);
         return true;
@@ -124,7 +171,27 @@ final class VectorKernels {
             case SQUARE -> { for (; i < bound; i += D.length()) { var v = DoubleVector.fromArray(D, x, a + i); v.mul(v).intoArray(out, o + i); } }
             case SQRT -> { for (; i < bound; i += D.length()) DoubleVector.fromArray(D, x, a + i).sqrt().intoArray(out, o + i); }
             case AFFINE -> { for (; i < bound; i += D.length()) DoubleVector.fromArray(D, x, a + i).mul(p).add(q).intoArray(out, o + i); }
-            default -> { return false; }
+            case RELU -> { for (; i < bound; i += D.length()) DoubleVector.fromArray(D, x, a + i).max(0.0).intoArray(out, o + i); }
+            case RECIPROCAL -> { for (; i < bound; i += D.length()) DoubleVector.broadcast(D, 1.0).div(DoubleVector.fromArray(D, x, a + i)).intoArray(out, o + i); }
+            case SIGMOID -> {
+                // The tail runs masked through the same vector code, so an element's value never
+                // depends on where it sits in a row (or on the tensor's layout).
+                for (; i < n; i += D.length()) {
+                    VectorMask<Double> m = D.indexInRange(i, n);
+                    DoubleVector e = DoubleVector.fromArray(D, x, a + i, m).neg().lanewise(VectorOperators.EXP);
+                    DoubleVector.broadcast(D, 1.0).div(e.add(1.0)).intoArray(out, o + i, m);
+                }
+            }
+            default -> {
+                VectorOperators.Unary vop = approximateOp(op);
+                if (vop == null) return false;
+                for (; i < bound; i += D.length()) DoubleVector.fromArray(D, x, a + i).lanewise(vop).intoArray(out, o + i);
+                if (i < n) {
+                    VectorMask<Double> m = D.indexInRange(i, n);
+                    DoubleVector.fromArray(D, x, a + i, m).lanewise(vop).intoArray(out, o + i, m);
+                    i = n;
+                }
+            }
         }
         PlainKernels.unaryTail(op, p, q, x, a, out, o, i, n);
         return true;
