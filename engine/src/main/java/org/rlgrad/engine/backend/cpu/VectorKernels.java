@@ -101,29 +101,18 @@ final class VectorKernels {
 
     /**
      * The unary ops with SIMD loops. NEG, ABS, SQUARE, SQRT, AFFINE, RELU and RECIPROCAL give
-     * exactly the scalar results; the transcendental ones ({@link #approximateOp} and SIGMOID) use
-     * the platform's vector math library and agree with {@link ScalarMath} to a few ulps.
+     * exactly the scalar results; the transcendental ones use the platform's vector math library and
+     * agree with {@link ScalarMath} to a few ulps. Every operator is named as a constant in its own
+     * loop: {@code lanewise(op)} with an operator known only at run time is not intrinsified and runs
+     * some 30 times slower.
      */
     static boolean hasUnaryFastPath(UnaryOp op) {
         return switch (op) {
-            case NEG, ABS, SQUARE, SQRT, AFFINE, RELU, RECIPROCAL, SIGMOID -> true;
-            default -> approximateOp(op) != null;
+            case NEG, ABS, SQUARE, SQRT, AFFINE, RELU, RECIPROCAL, SIGMOID, EXP, EXPM1, LOG, LOG1P, TANH, SIN, COS -> true;
+            default -> false;
         };
     }
 
-    /** Transcendental ops that map onto one Vector API operator. */
-    static VectorOperators.Unary approximateOp(UnaryOp op) {
-        return switch (op) {
-            case EXP -> VectorOperators.EXP;
-            case EXPM1 -> VectorOperators.EXPM1;
-            case LOG -> VectorOperators.LOG;
-            case LOG1P -> VectorOperators.LOG1P;
-            case TANH -> VectorOperators.TANH;
-            case SIN -> VectorOperators.SIN;
-            case COS -> VectorOperators.COS;
-            default -> null;
-        };
-    }
 
 
     static boolean unary(UnaryOp op, double p, double q, float[] x, int a, float[] out, int o, int n) {
@@ -147,15 +136,43 @@ final class VectorKernels {
                     FloatVector.broadcast(F, 1f).div(e.add(1f)).intoArray(out, o + i, m);
                 }
             }
+            case EXP -> {
+                for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, a + i).lanewise(VectorOperators.EXP).intoArray(out, o + i);
+                if (i < n) FloatVector.fromArray(F, x, a + i, F.indexInRange(i, n)).lanewise(VectorOperators.EXP).intoArray(out, o + i, F.indexInRange(i, n));
+                i = n;
+            }
+            case EXPM1 -> {
+                for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, a + i).lanewise(VectorOperators.EXPM1).intoArray(out, o + i);
+                if (i < n) FloatVector.fromArray(F, x, a + i, F.indexInRange(i, n)).lanewise(VectorOperators.EXPM1).intoArray(out, o + i, F.indexInRange(i, n));
+                i = n;
+            }
+            case LOG -> {
+                for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, a + i).lanewise(VectorOperators.LOG).intoArray(out, o + i);
+                if (i < n) FloatVector.fromArray(F, x, a + i, F.indexInRange(i, n)).lanewise(VectorOperators.LOG).intoArray(out, o + i, F.indexInRange(i, n));
+                i = n;
+            }
+            case LOG1P -> {
+                for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, a + i).lanewise(VectorOperators.LOG1P).intoArray(out, o + i);
+                if (i < n) FloatVector.fromArray(F, x, a + i, F.indexInRange(i, n)).lanewise(VectorOperators.LOG1P).intoArray(out, o + i, F.indexInRange(i, n));
+                i = n;
+            }
+            case TANH -> {
+                for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, a + i).lanewise(VectorOperators.TANH).intoArray(out, o + i);
+                if (i < n) FloatVector.fromArray(F, x, a + i, F.indexInRange(i, n)).lanewise(VectorOperators.TANH).intoArray(out, o + i, F.indexInRange(i, n));
+                i = n;
+            }
+            case SIN -> {
+                for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, a + i).lanewise(VectorOperators.SIN).intoArray(out, o + i);
+                if (i < n) FloatVector.fromArray(F, x, a + i, F.indexInRange(i, n)).lanewise(VectorOperators.SIN).intoArray(out, o + i, F.indexInRange(i, n));
+                i = n;
+            }
+            case COS -> {
+                for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, a + i).lanewise(VectorOperators.COS).intoArray(out, o + i);
+                if (i < n) FloatVector.fromArray(F, x, a + i, F.indexInRange(i, n)).lanewise(VectorOperators.COS).intoArray(out, o + i, F.indexInRange(i, n));
+                i = n;
+            }
             default -> {
-                VectorOperators.Unary vop = approximateOp(op);
-                if (vop == null) return false;
-                for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, a + i).lanewise(vop).intoArray(out, o + i);
-                if (i < n) {
-                    VectorMask<Float> m = F.indexInRange(i, n);
-                    FloatVector.fromArray(F, x, a + i, m).lanewise(vop).intoArray(out, o + i, m);
-                    i = n;
-                }
+                return false;
             }
         }
         PlainKernels.unaryTail(op, p, q, x, a, out, o, i, n);
@@ -182,15 +199,43 @@ final class VectorKernels {
                     DoubleVector.broadcast(D, 1.0).div(e.add(1.0)).intoArray(out, o + i, m);
                 }
             }
+            case EXP -> {
+                for (; i < bound; i += D.length()) DoubleVector.fromArray(D, x, a + i).lanewise(VectorOperators.EXP).intoArray(out, o + i);
+                if (i < n) DoubleVector.fromArray(D, x, a + i, D.indexInRange(i, n)).lanewise(VectorOperators.EXP).intoArray(out, o + i, D.indexInRange(i, n));
+                i = n;
+            }
+            case EXPM1 -> {
+                for (; i < bound; i += D.length()) DoubleVector.fromArray(D, x, a + i).lanewise(VectorOperators.EXPM1).intoArray(out, o + i);
+                if (i < n) DoubleVector.fromArray(D, x, a + i, D.indexInRange(i, n)).lanewise(VectorOperators.EXPM1).intoArray(out, o + i, D.indexInRange(i, n));
+                i = n;
+            }
+            case LOG -> {
+                for (; i < bound; i += D.length()) DoubleVector.fromArray(D, x, a + i).lanewise(VectorOperators.LOG).intoArray(out, o + i);
+                if (i < n) DoubleVector.fromArray(D, x, a + i, D.indexInRange(i, n)).lanewise(VectorOperators.LOG).intoArray(out, o + i, D.indexInRange(i, n));
+                i = n;
+            }
+            case LOG1P -> {
+                for (; i < bound; i += D.length()) DoubleVector.fromArray(D, x, a + i).lanewise(VectorOperators.LOG1P).intoArray(out, o + i);
+                if (i < n) DoubleVector.fromArray(D, x, a + i, D.indexInRange(i, n)).lanewise(VectorOperators.LOG1P).intoArray(out, o + i, D.indexInRange(i, n));
+                i = n;
+            }
+            case TANH -> {
+                for (; i < bound; i += D.length()) DoubleVector.fromArray(D, x, a + i).lanewise(VectorOperators.TANH).intoArray(out, o + i);
+                if (i < n) DoubleVector.fromArray(D, x, a + i, D.indexInRange(i, n)).lanewise(VectorOperators.TANH).intoArray(out, o + i, D.indexInRange(i, n));
+                i = n;
+            }
+            case SIN -> {
+                for (; i < bound; i += D.length()) DoubleVector.fromArray(D, x, a + i).lanewise(VectorOperators.SIN).intoArray(out, o + i);
+                if (i < n) DoubleVector.fromArray(D, x, a + i, D.indexInRange(i, n)).lanewise(VectorOperators.SIN).intoArray(out, o + i, D.indexInRange(i, n));
+                i = n;
+            }
+            case COS -> {
+                for (; i < bound; i += D.length()) DoubleVector.fromArray(D, x, a + i).lanewise(VectorOperators.COS).intoArray(out, o + i);
+                if (i < n) DoubleVector.fromArray(D, x, a + i, D.indexInRange(i, n)).lanewise(VectorOperators.COS).intoArray(out, o + i, D.indexInRange(i, n));
+                i = n;
+            }
             default -> {
-                VectorOperators.Unary vop = approximateOp(op);
-                if (vop == null) return false;
-                for (; i < bound; i += D.length()) DoubleVector.fromArray(D, x, a + i).lanewise(vop).intoArray(out, o + i);
-                if (i < n) {
-                    VectorMask<Double> m = D.indexInRange(i, n);
-                    DoubleVector.fromArray(D, x, a + i, m).lanewise(vop).intoArray(out, o + i, m);
-                    i = n;
-                }
+                return false;
             }
         }
         PlainKernels.unaryTail(op, p, q, x, a, out, o, i, n);
