@@ -9,4 +9,5 @@ module org.rlgrad.engine {
     exports org.rlgrad.engine.autograd;
     exports org.rlgrad.engine.ops;
     exports org.rlgrad.engine.backend;
+    exports org.rlgrad.engine.optim;
 }

@@ -82,4 +82,15 @@ public interface Backend {
 
     /** The permutation (int64) that sorts {@code x} along {@code dim}; stable; NaN sorts as largest. */
     Tensor sortIndices(Tensor x, int dim, boolean descending);
+
+    /**
+     * One Adam update fused into a single in-place pass over {@code param}, {@code expAvg} and
+     * {@code expAvgSq} (torch 1.13's per-tensor sequence, see {@code InPlace.adam}). Returns false,
+     * writing nothing, when this backend has no fused form for these operands; the caller then
+     * composes the update from ops.
+     */
+    default boolean adam(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq,
+                         double beta1, double beta2, double stepSize, double biasCorrection2Sqrt, double eps) {
+        return false;
+    }
 }
