@@ -1,10 +1,11 @@
-/** JMH benchmarks of the engine, estimators and losses. */
+/** JMH benchmarks of the engine, estimators and losses, and the runner behind {@code ./rlgrad bench}. */
 module org.rlgrad.bench {
     requires org.rlgrad.engine;
     requires org.rlgrad.estimators;
     requires org.rlgrad.losses;
     requires jmh.core;
+    requires java.management;
+    requires jdk.incubator.vector;
 
-    // Exporting org.rlgrad.bench waits for its first class: javac refuses to export a package
-    // that holds only package-info.java.
+    exports org.rlgrad.bench;
 }

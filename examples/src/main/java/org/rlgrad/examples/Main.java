@@ -13,7 +13,8 @@ public final class Main {
             usage: Main <command> [args]
               demo [--dot FILE] [--steps N]     run the autograd demo
               conformance DIR [--filter REGEX]  check rlgrad against the reference vectors in DIR
-              bench                             run the benchmarks (not built yet)
+              bench [--full] [--only REGEX]     run the benchmarks (through ./rlgrad, which puts the bench
+                                                module on the class path)
               help                              print this text
             """;
 
@@ -28,7 +29,7 @@ public final class Main {
         switch (args[0]) {
             case "conformance" -> ConformanceMain.main(rest);
             case "demo" -> AutogradDemo.main(rest);
-            case "bench" -> notBuiltYet("bench: not built yet: the JMH benchmarks arrive with issue 3");
+            case "bench" -> bench(rest);
             case "help", "-h", "--help" -> System.out.print(USAGE);
             default -> {
                 System.err.println("unknown command: " + args[0]);
@@ -38,8 +39,19 @@ public final class Main {
         }
     }
 
-    private static void notBuiltYet(String message) {
-        System.err.println(message);
-        System.exit(1);
+    /**
+     * The benchmarks live in the bench module (JMH), which the examples module does not depend on:
+     * {@code ./rlgrad bench} starts {@code org.rlgrad.bench.BenchMain} on the bench class path. Here
+     * it runs only when that class path is the one in use.
+     */
+    private static void bench(String[] args) {
+        try {
+            Class.forName("org.rlgrad.bench.BenchMain").getMethod("main", String[].class).invoke(null, (Object) args);
+        } catch (ClassNotFoundException e) {
+            System.err.println("bench: the bench module is not on this class path; run ./rlgrad bench [--full] [--only REGEX]");
+            System.exit(1);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("bench: could not start org.rlgrad.bench.BenchMain", e.getCause() != null ? e.getCause() : e);
+        }
     }
 }
