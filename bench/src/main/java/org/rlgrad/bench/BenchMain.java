@@ -110,6 +110,11 @@ public final class BenchMain {
         o.printf(Locale.ROOT, "# machine: %s; %d cores; java %s (%s); load average %s%n", Machine.cpuModel(),
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), System.getProperty("java.vm.name"),
                 Machine.loadAverage());
+        double load = Machine.loadAverage1();
+        if (load > 0.5 * Runtime.getRuntime().availableProcessors()) {
+            o.printf(Locale.ROOT, "# warning: load average %.2f on %d cores: other work competes for the cores and skews both sides "
+                    + "(PyTorch's OpenMP threads at 2 threads most)%n", load, Runtime.getRuntime().availableProcessors());
+        }
         double peak = FmaPeak.measure(5, 100);
         o.printf(Locale.ROOT, "# single-core FMA peak (float32, %d lanes, measured): %.1f GFLOP/s%n", FmaPeak.lanes(), peak);
 
@@ -176,6 +181,7 @@ public final class BenchMain {
         String report = report(rows, peak, torchMissing == null, bytesPerOp, memory, harness);
         o.print(report);
         Files.writeString(out.resolve("latest.txt"), report, StandardCharsets.UTF_8);
+        Files.writeString(out.resolve("latest.csv"), csv(rows), StandardCharsets.UTF_8);
         o.flush();
     }
 
@@ -324,6 +330,20 @@ public final class BenchMain {
         return sb.toString();
     }
 
+    /** Every figure of the table with its spread (p10, p90), for the record. */
+    private static String csv(List<Row> rows) {
+        StringBuilder sb = new StringBuilder("workload,threads,rlgrad_ms,rlgrad_p10_ms,rlgrad_p90_ms,torch_ms,torch_p10_ms,torch_p90_ms,ratio,max_ratio\n");
+        for (Row r : rows) {
+            sb.append(r.workload().name()).append(',').append(r.threads());
+            for (double[] v : new double[][] {r.rlgrad(), r.torch()}) {
+                for (int i = 0; i < 3; i++) sb.append(',').append(v == null ? "" : String.format(Locale.ROOT, "%.6g", v[i]));
+            }
+            sb.append(',').append(Double.isNaN(r.ratio()) ? "" : String.format(Locale.ROOT, "%.4f", r.ratio()));
+            sb.append(',').append(r.workload().hasTarget() ? String.format(Locale.ROOT, "%.4f", r.workload().maxRatio()) : "").append('\n');
+        }
+        return sb.toString();
+    }
+
     private static String ms(double[] v) {
         if (v == null) return "-";
         double x = v[0];
@@ -385,6 +405,15 @@ public final class BenchMain {
                 // not Linux: fall through
             }
             return System.getProperty("os.arch");
+        }
+
+        /** The 1-minute load average, or 0 when unknown. */
+        static double loadAverage1() {
+            try {
+                return Double.parseDouble(loadAverage().split(" ")[0]);
+            } catch (RuntimeException e) {
+                return 0;
+            }
         }
 
         /** The 1, 5 and 15 minute load averages (other work on the machine skews every figure). */

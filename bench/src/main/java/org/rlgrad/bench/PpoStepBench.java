@@ -75,6 +75,11 @@ public class PpoStepBench {
 
     @Benchmark
     public void ppoStep(Blackhole bh) {
+        bh.consume(step());
+    }
+
+    /** One update; returns the loss (before the update). */
+    Tensor step() {
         Tensor logpAll = actor.forward(obs).logSoftmax(-1);
         Tensor logp = logpAll.gather(-1, actions).squeeze(-1);
         Tensor entropy = logpAll.exp().mul(logpAll).sum(-1).mean().neg();
@@ -87,6 +92,6 @@ public class PpoStepBench {
         adam.zeroGrad();
         loss.backward();
         adam.step();
-        bh.consume(loss);
+        return loss;
     }
 }
