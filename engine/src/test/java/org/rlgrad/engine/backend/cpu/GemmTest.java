@@ -62,12 +62,14 @@ class GemmTest {
     }
 
     @Test
-    void productsLargerThanOneCacheTile() {
-        // Gemm tiles the inner dimension by 256 and the columns by 1024: cross both boundaries.
+    void productsLargerThanOneCacheBlock() {
+        // Gemm blocks the inner dimension by KC, the rows by MC and the columns by NC: cross each.
         for (DType dtype : DTYPES) {
-            checkProduct(3, 300, 5, dtype, 0, 0);
-            checkProduct(3, 513, 4, dtype, 1, 2);
-            checkProduct(2, 3, 1030, dtype, 0, 1);
+            checkProduct(3, Gemm.KC + 44, 5, dtype, 0, 0);
+            checkProduct(3, 2 * Gemm.KC + 1, 4, dtype, 1, 2);
+            checkProduct(Gemm.MC + 17, Gemm.KC + 3, 40, dtype, 3, 1);
+            checkProduct(2, 3, Gemm.NC + 6, dtype, 0, 1);
+            checkProduct(Gemm.MR + 1, 3, Gemm.NC + 40, dtype, 2, 0);
         }
     }
 
