@@ -233,6 +233,11 @@ public final class CpuBackend implements Backend {
                     return;
                 }
             }
+            if (op == ReduceOp.SUM && st[0] == 1 && st[1] == 1 && xs.f32 != null) {
+                // Summing over a leading dim (a bias gradient): whole rows add into the accumulators.
+                for (int i = 0; i < n; i++) acc[o[0] + i] += xs.f32[o[1] + i];
+                return;
+            }
             for (int i = 0; i < n; i++) {
                 int k = o[0] + i * st[0];
                 acc[k] = PlainKernels.combine(op, acc[k], xs.get(o[1] + i * st[1]));
