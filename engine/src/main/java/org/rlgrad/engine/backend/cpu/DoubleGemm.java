@@ -120,15 +120,23 @@ final class DoubleGemm {
      * order in which the kernels load them. A short last panel is padded with zeros.
      */
     static void packB(double[] b, int off, int rs, int cs, int kc, int nc, double[] out) {
-        for (int jr = 0; jr < nc; jr += NR) {
+        int jr = 0;
+        if (cs == 1) {
+            // Rows contiguous: copy B row by row into every full panel, so that the reads run along
+            // whole rows (one stream) instead of 128-byte pieces a row stride apart.
+            int full = nc / NR * NR;
+            for (int p = 0; p < kc; p++) {
+                for (int j = 0, s = off + p * rs, d = p * NR; j < full; j += NR, d += kc * NR) {
+                    DoubleVector.fromArray(S, b, s + j).intoArray(out, d);
+                    DoubleVector.fromArray(S, b, s + j + L).intoArray(out, d + L);
+                }
+            }
+            jr = full;
+        }
+        for (; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
             int s = off + jr * cs, d = jr * kc;
-            if (cs == 1 && cols == NR) {
-                for (int p = 0; p < kc; p++) {
-                    DoubleVector.fromArray(S, b, s + p * rs).intoArray(out, d + p * NR);
-                    DoubleVector.fromArray(S, b, s + p * rs + L).intoArray(out, d + p * NR + L);
-                }
-            } else if (cs == 1) {
+            if (cs == 1) {
                 for (int p = 0; p < kc; p++) {
                     for (int q = 0, sp = s + p * rs; q < cols; q++) out[d + p * NR + q] = b[sp + q];
                 }
