@@ -20,6 +20,9 @@ final class FloatGemm {
     /** Rows of the tail kernel, which takes the last {@code m mod MR} rows of a block. */
     static final int TAIL_ROWS = 4;
 
+    /** Elements per repeat of the pattern in which {@link #packA} gathers: lcm(MR, L). */
+    private static final int PERIOD = MR / gcd(MR, L) * L;
+
     private FloatGemm() {}
 
     /**
@@ -46,13 +49,13 @@ final class FloatGemm {
                 int bInPlace = Gemm.readsBInPlace(m, kc, nc, rsB, csB) ? nc / NR * NR : 0;
                 int bBlock = bOff + pc * rsB + jc * csB;
                 float[] bp = scratch.floatB(Gemm.ceilDiv(nc - bInPlace, NR) * NR * kc);
-                packB(b, bBlock + bInPlace * csB, rsB, csB, kc, nc - bInPlace, bp);
+                packB(b, bBlock + bInPlace * csB, rsB, csB, kc, nc - bInPlace, bp, scratch);
                 for (int ic = 0; ic < m; ic += Gemm.MC) {
                     int mc = Math.min(Gemm.MC, m - ic);
                     int fullRows = mc / MR * MR;
                     int aBlock = aOff + ic * rsA + pc * csA;
                     float[] ap = aInPlace ? a : scratch.floatA(fullRows * kc);
-                    if (!aInPlace) packA(a, aBlock, rsA, csA, fullRows, kc, ap);
+                    if (!aInPlace) packA(a, aBlock, rsA, csA, fullRows, kc, ap, scratch);
                     for (int jr = 0; jr < nc; jr += NR) {
                         int cols = Math.min(NR, nc - jr);
                         boolean direct = jr < bInPlace;
@@ -85,6 +88,10 @@ final class FloatGemm {
         }
     }
 
+    private static int gcd(int x, int y) {
+        return y == 0 ? x : gcd(y, x % y);
+    }
+
     private static void copyTile(float[] from, int fi, int ldf, float[] to, int ti, int ldt, int rows, int cols) {
         for (int r = 0; r < rows; r++) System.arraycopy(from, fi + r * ldf, to, ti + r * ldt, cols);
     }
@@ -92,26 +99,35 @@ final class FloatGemm {
     /**
      * Packs the rows {@code [0, mc)} (a multiple of MR) and columns {@code [0, kc)} of A into row
      * panels: panel {@code t} holds rows {@code t*MR ..} as {@code kc} groups of MR values (column
-     * p of the panel, top to bottom), the order in which {@link #kernel} broadcasts them.
+     * p of the panel, top to bottom), the order in which {@link #kernel} broadcasts them. That is a
+     * transposition for the usual row-major A, done with vector gathers (about 1.1x to 1.4x faster
+     * than the scalar loop, more where A is in L1).
      */
-    static void packA(float[] a, int off, int rs, int cs, int mc, int kc, float[] out) {
-        for (int ir = 0; ir < mc; ir += MR) {
-            int s = off + ir * rs, d = ir * kc;
-            if (cs == 1) {
-                // Rows contiguous: read each row in order and write it down the panel.
-                for (int r = 0; r < MR; r++) {
-                    for (int p = 0, sr = s + r * rs; p < kc; p++) out[d + p * MR + r] = a[sr + p];
-                }
-            } else if (rs == 1) {
-                // Columns contiguous (a transposed matrix): each step copies a run of MR values.
-                for (int p = 0; p < kc; p++) {
-                    for (int r = 0, sp = s + p * cs; r < MR; r++) out[d + p * MR + r] = a[sp + r];
-                }
-            } else {
-                for (int p = 0; p < kc; p++) {
-                    for (int r = 0, sp = s + p * cs; r < MR; r++) out[d + p * MR + r] = a[sp + r * rs];
+    static void packA(float[] a, int off, int rs, int cs, int mc, int kc, float[] out, GemmScratch scratch) {
+        if (cs != 1 && rs == 1) {
+            // Columns contiguous (a transposed matrix): each step copies a run of MR values.
+            for (int ir = 0; ir < mc; ir += MR) {
+                for (int p = 0, s = off + ir, d = ir * kc; p < kc; p++, s += cs, d += MR) {
+                    for (int r = 0; r < MR; r += L) {
+                        var inside = S.indexInRange(r, MR);
+                        FloatVector.fromArray(S, a, s + r, inside).intoArray(out, d + r, inside);
+                    }
                 }
             }
+            return;
+        }
+        // Any other layout (rows contiguous: the usual one): gather. The panel is a stream of
+        // elements e = p * MR + r; its offsets in A repeat, shifted by a whole number of columns,
+        // every PERIOD elements, so one table of PERIOD offsets serves every vector.
+        int[] offsets = scratch.offsets(PERIOD);
+        for (int e = 0; e < PERIOD; e++) offsets[e] = (e % MR) * rs + (e / MR) * cs;
+        int whole = kc * MR / PERIOD * PERIOD, shift = PERIOD / MR * cs;
+        for (int ir = 0; ir < mc; ir += MR) {
+            int base = off + ir * rs, d = ir * kc;
+            for (int e = 0, s = base; e < whole; e += PERIOD, s += shift) {
+                for (int t = 0; t < PERIOD; t += L) FloatVector.fromArray(S, a, s, offsets, t).intoArray(out, d + e + t);
+            }
+            for (int e = whole; e < kc * MR; e++) out[d + e] = a[base + (e % MR) * rs + (e / MR) * cs];
         }
     }
 
@@ -120,7 +136,7 @@ final class FloatGemm {
      * panel {@code t} holds columns {@code t*NR ..} as {@code kc} rows of NR contiguous values, the
      * order in which the kernels load them. A short last panel is padded with zeros.
      */
-    static void packB(float[] b, int off, int rs, int cs, int kc, int nc, float[] out) {
+    static void packB(float[] b, int off, int rs, int cs, int kc, int nc, float[] out, GemmScratch scratch) {
         int jr = 0;
         if (cs == 1) {
             // Rows contiguous: copy B row by row into every full panel, so that the reads run along
@@ -140,6 +156,15 @@ final class FloatGemm {
             if (cs == 1) {
                 for (int p = 0; p < kc; p++) {
                     for (int q = 0, sp = s + p * rs; q < cols; q++) out[d + p * NR + q] = b[sp + q];
+                }
+            } else if (rs == 1 && cols == NR) {
+                // Columns contiguous (a transposed matrix, such as the weight in x W^T): gather
+                // each row of the panel from NR columns.
+                int[] idx = scratch.offsets(NR);
+                for (int q = 0; q < NR; q++) idx[q] = q * cs;
+                for (int p = 0; p < kc; p++) {
+                    FloatVector.fromArray(S, b, s + p, idx, 0).intoArray(out, d + p * NR);
+                    FloatVector.fromArray(S, b, s + p, idx, L).intoArray(out, d + p * NR + L);
                 }
             } else if (rs == 1) {
                 // Columns contiguous (a transposed matrix, such as the weight in x W^T).

@@ -16,6 +16,7 @@ final class GemmScratch {
 
     private float[] floatA = new float[0], floatB = new float[0], floatTile = new float[0];
     private double[] doubleA = new double[0], doubleB = new double[0], doubleTile = new double[0];
+    private int[] offsets = new int[0];
 
     private GemmScratch() {}
 
@@ -37,6 +38,12 @@ final class GemmScratch {
     float[] floatTile(int size) {
         if (floatTile.length < size) floatTile = new float[size];
         return floatTile;
+    }
+
+    /** Index tables for the packing routines' gathers. */
+    int[] offsets(int size) {
+        if (offsets.length < size) offsets = new int[size];
+        return offsets;
     }
 
     double[] doubleA(int size) {
