@@ -134,8 +134,14 @@ public final class CpuBackend implements Backend {
                     for (int i = 0; i < n; i++) os.set(o[0] + i, xs.get(o[1] + i * st[1]));
                     from = o[0];
                 }
-                if (xs.f32 != null) VectorKernels.unary(op, a, b, st[1] == 1 ? xs.f32 : os.f32, from, os.f32, o[0], n);
-                else VectorKernels.unary(op, a, b, st[1] == 1 ? xs.f64 : os.f64, from, os.f64, o[0], n);
+                int src = from, dst = o[0];
+                if (xs.f32 != null) {
+                    float[] in = st[1] == 1 ? xs.f32 : os.f32;
+                    inChunks(n, (lo, hi) -> VectorKernels.unary(op, a, b, in, src + lo, os.f32, dst + lo, hi - lo));
+                } else {
+                    double[] in = st[1] == 1 ? xs.f64 : os.f64;
+                    inChunks(n, (lo, hi) -> VectorKernels.unary(op, a, b, in, src + lo, os.f64, dst + lo, hi - lo));
+                }
                 return;
             }
             for (int i = 0; i < n; i++) os.set(o[0] + i, f.applyAsDouble(xs.get(o[1] + i * st[1])));
@@ -156,8 +162,15 @@ public final class CpuBackend implements Backend {
         StridedLoop.forEachRow(shape, strides, new int[] {0, a.offset(), b.offset()}, (o, n, st) -> {
             if (floatFast && st[1] == 1 && (st[2] == 1 || st[2] == 0)) {
                 boolean scalar = st[2] == 0;
-                if (as.f32 != null && VectorKernels.binary(op, as.f32, o[1], bs.f32, o[2], scalar, os.f32, o[0], n)) return;
-                if (as.f64 != null && VectorKernels.binary(op, as.f64, o[1], bs.f64, o[2], scalar, os.f64, o[0], n)) return;
+                if (VectorKernels.hasBinaryFastPath(op)) {
+                    int xa = o[1], ya = o[2], oa = o[0];
+                    if (as.f32 != null) {
+                        inChunks(n, (lo, hi) -> VectorKernels.binary(op, as.f32, xa + lo, bs.f32, scalar ? ya : ya + lo, scalar, os.f32, oa + lo, hi - lo));
+                    } else if (as.f64 != null) {
+                        inChunks(n, (lo, hi) -> VectorKernels.binary(op, as.f64, xa + lo, bs.f64, scalar ? ya : ya + lo, scalar, os.f64, oa + lo, hi - lo));
+                    }
+                    if (as.f32 != null || as.f64 != null) return;
+                }
             }
             if (longExact) {
                 for (int i = 0; i < n; i++) {
@@ -216,6 +229,20 @@ public final class CpuBackend implements Backend {
             case MAX, MIN -> x.dtype();
         };
         int outNumel = Shape.numel(outShape);
+        int last = inShape.length - 1;
+        if (dims.length == 1 && dims[0] == last && x.isContiguous() && x.numel() > 0 && x.dtype().isFloating()
+                && (op == ReduceOp.SUM || op == ReduceOp.MAX || op == ReduceOp.MIN)) {
+            // Rows of a contiguous tensor: one SIMD reduction per row, rows split across threads.
+            Tensor out = empty(outType, outShape);
+            CpuStorage xs = storage(x), os = storage(out);
+            int n = inShape[last], base = x.offset();
+            inRowChunks(outNumel, n, (lo, hi) -> {
+                for (int r = lo; r < hi; r++) {
+                    os.set(r, xs.f32 != null ? VectorKernels.reduce(op, xs.f32, base + r * n, n) : VectorKernels.reduce(op, xs.f64, base + r * n, n));
+                }
+            });
+            return out;
+        }
         // Accumulate in double (exact for int64 sums below 2^53), then store in the output dtype.
         double[] acc = new double[outNumel];
         Arrays.fill(acc, PlainKernels.identity(op));
@@ -311,8 +338,11 @@ public final class CpuBackend implements Backend {
         Tensor out = empty(x.dtype(), rows.shapeRef());
         CpuStorage xs = storage(rows), os = storage(out);
         int count = n == 0 ? 0 : rows.numel() / n;
-        if (xs.f32 != null) SoftmaxKernels.softmax(xs.f32, rows.offset(), os.f32, 0, count, n, log);
-        else SoftmaxKernels.softmax(xs.f64, rows.offset(), os.f64, 0, count, n, log);
+        int base = rows.offset();
+        inRowChunks(count, n, (lo, hi) -> {
+            if (xs.f32 != null) SoftmaxKernels.softmax(xs.f32, base + lo * n, os.f32, lo * n, hi - lo, n, log);
+            else SoftmaxKernels.softmax(xs.f64, base + lo * n, os.f64, lo * n, hi - lo, n, log);
+        });
         if (rows == x) return out;
         // Undo the move of `dim` to the end.
         int[] perm = new int[x.dim()];
@@ -333,8 +363,11 @@ public final class CpuBackend implements Backend {
         Tensor out = empty(x.dtype(), outShape);
         CpuStorage xs = storage(rows), os = storage(out);
         int count = out.numel();
-        if (xs.f32 != null) SoftmaxKernels.logSumExp(xs.f32, rows.offset(), new float[n], os.f32, 0, count, n);
-        else SoftmaxKernels.logSumExp(xs.f64, rows.offset(), new double[n], os.f64, 0, count, n);
+        int base = rows.offset();
+        inRowChunks(count, n, (lo, hi) -> {
+            if (xs.f32 != null) SoftmaxKernels.logSumExp(xs.f32, base + lo * n, new float[n], os.f32, lo, hi - lo, n);
+            else SoftmaxKernels.logSumExp(xs.f64, base + lo * n, new double[n], os.f64, lo, hi - lo, n);
+        });
         return out;
     }
 
@@ -460,6 +493,34 @@ public final class CpuBackend implements Backend {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** Elements per task below which splitting work across threads costs more than it saves. */
+    private static final int PARALLEL_GRAIN = 32_768;
+
+    @FunctionalInterface
+    private interface Range {
+        void run(int from, int to);
+    }
+
+    /** Runs {@code body} over [0, n), split into contiguous chunks on the CPU pool when n is large. */
+    private static void inChunks(int n, Range body) {
+        int tasks = Math.min(CpuThreads.threads(), n / PARALLEL_GRAIN);
+        if (tasks <= 1) {
+            body.run(0, n);
+            return;
+        }
+        CpuThreads.run(tasks, t -> body.run((int) ((long) n * t / tasks), (int) ((long) n * (t + 1) / tasks)));
+    }
+
+    /** Like {@link #inChunks}, over {@code rows} rows of {@code width} elements; chunks hold whole rows. */
+    private static void inRowChunks(int rows, int width, Range body) {
+        int tasks = Math.min(CpuThreads.threads(), Math.min(rows, (int) Math.min(Integer.MAX_VALUE, (long) rows * width / PARALLEL_GRAIN)));
+        if (tasks <= 1) {
+            body.run(0, rows);
+            return;
+        }
+        CpuThreads.run(tasks, t -> body.run(rows * t / tasks, rows * (t + 1) / tasks));
+    }
 
     /** Visits each 1-d line of {@code x} along {@code dim}: its row-major number and the offset of its first element. */
     private interface LineBody {
