@@ -3,6 +3,7 @@ package org.rlgrad.engine.backend.cpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,8 +21,10 @@ import org.junit.jupiter.api.Test;
  * must agree bit for bit; the dot-product path (very narrow products) within rounding.
  *
  * <p>The sizes derive from the tile constants, so they follow the vector width. To run the
- * kernels at a narrower width (other NR, other tails), run {@code mvn -pl engine test
- * -Dtest=GemmKernelsTest -DargLine="--add-modules=jdk.incubator.vector -Drlgrad.vectorBits=128"}.
+ * kernels at a narrower width (other NR, other tails) and on three threads, run
+ * {@code JAVA_TOOL_OPTIONS="-Drlgrad.vectorBits=128 -Drlgrad.threads=3" mvn -pl engine test
+ * -Dtest='Gemm*Test'} (the pom sets surefire's argLine, so {@code -DargLine} would not reach the
+ * test JVM).
  */
 class GemmKernelsTest {
     private static final int MR = Gemm.MR, TAIL = FloatGemm.TAIL_ROWS;
@@ -40,7 +43,7 @@ class GemmKernelsTest {
     void blockedProductsMatchThePlainLoopBitForBitAcrossTileEdges() {
         int[] rows = {5, MR - 1, MR, MR + 1, MR + TAIL, 2 * MR + TAIL + 1, Gemm.MC - 1, Gemm.MC + MR + 3};
         int[] inner = {1, 7, Gemm.KC - 1, Gemm.KC, Gemm.KC + 1, 2 * Gemm.KC + 5};
-        int checked = 0, pair = 0;
+        int checked = 0, pair = 0, shapes = 0;
         boolean[] seen = new boolean[8];
         for (boolean dbl : new boolean[] {false, true}) {
             int nr = dbl ? DoubleGemm.NR : FloatGemm.NR;
@@ -50,6 +53,7 @@ class GemmKernelsTest {
                     for (int n : cols) {
                         int la = pair % LAYOUTS.length, lb = (pair / LAYOUTS.length) % LAYOUTS.length;
                         pair++;
+                        shapes++;
                         Operand a = operand(m, k, la), b = operand(k, n, lb);
                         if (Gemm.usesDotProducts(m, n, b.rs)) continue;
                         seen[0] |= Gemm.readsAInPlace(a.cs, n, nr);
@@ -66,7 +70,8 @@ class GemmKernelsTest {
                 }
             }
         }
-        assertTrue(checked > 500, "checked " + checked);
+        // Some narrow shapes take the dot-product path instead (more of them at narrow vector widths).
+        assertTrue(2 * checked >= shapes, "checked " + checked + " of " + shapes);
         for (int i = 0; i < seen.length; i++) assertTrue(seen[i], "case " + i + " never ran");
     }
 
@@ -141,6 +146,9 @@ class GemmKernelsTest {
 
     @Test
     void packingBuffersAreReusedSoASteadyProductAllocatesNothing() {
+        // C2 compiles vectors of 128 bits and more to SIMD registers; narrower ones stay boxed objects.
+        assumeTrue(VectorKernels.F.vectorBitSize() >= 128 && VectorKernels.D.vectorBitSize() >= 128,
+                "vectors of " + VectorKernels.F.vectorBitSize() + " bits are not compiled to SIMD registers");
         CpuThreads.setThreads(1);
         float[] a = new float[200 * 300], b = new float[300 * 150], c = new float[200 * 150];
         Arrays.fill(a, 0.5f);
