@@ -258,7 +258,7 @@ final class VectorKernels {
                 s3 = s3.add(FloatVector.fromArray(F, x, a + i + 3 * step));
             }
             for (; i + step <= n; i += step) s0 = s0.add(FloatVector.fromArray(F, x, a + i));
-            double sum = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+            double sum = sumLanes(s0.add(s1).add(s2.add(s3)));
             for (; i < n; i++) sum += x[a + i];
             return sum;
         }
@@ -296,7 +296,7 @@ final class VectorKernels {
             e.intoArray(out, o + i);
             acc = acc.add(e);
         }
-        return acc.reduceLanes(VectorOperators.ADD) + PlainKernels.expShiftedTail(x, a, shift, out, o, i, n);
+        return sumLanes(acc) + PlainKernels.expShiftedTail(x, a, shift, out, o, i, n);
     }
 
     static double reduce(ReduceOp op, double[] x, int a, int n) {
@@ -310,7 +310,7 @@ final class VectorKernels {
                 s3 = s3.add(DoubleVector.fromArray(D, x, a + i + 3 * step));
             }
             for (; i + step <= n; i += step) s0 = s0.add(DoubleVector.fromArray(D, x, a + i));
-            double sum = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+            double sum = sumLanes(s0.add(s1).add(s2.add(s3)));
             for (; i < n; i++) sum += x[a + i];
             return sum;
         }
@@ -348,7 +348,24 @@ final class VectorKernels {
             e.intoArray(out, o + i);
             acc = acc.add(e);
         }
-        return acc.reduceLanes(VectorOperators.ADD) + PlainKernels.expShiftedTail(x, a, shift, out, o, i, n);
+        return sumLanes(acc) + PlainKernels.expShiftedTail(x, a, shift, out, o, i, n);
+    }
+
+    /**
+     * The lanes added in index order. Not {@code reduceLanes(ADD)}: its order is unspecified and
+     * differs between the JIT's intrinsic and the interpreter, so a sum would depend on how warm
+     * the code is.
+     */
+    static double sumLanes(FloatVector v) {
+        double sum = 0;
+        for (float lane : v.toArray()) sum += lane;
+        return sum;
+    }
+
+    static double sumLanes(DoubleVector v) {
+        double sum = 0;
+        for (double lane : v.toArray()) sum += lane;
+        return sum;
     }
 
     /** {@code c[co .. co+n) += s * b[bo .. bo+n)}: the inner loop of the matrix product. */
