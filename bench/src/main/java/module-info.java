@@ -5,7 +5,6 @@ module org.rlgrad.bench {
     requires org.rlgrad.losses;
     requires jmh.core;
     requires java.management;
-    requires jdk.incubator.vector;
 
     exports org.rlgrad.bench;
 }

@@ -38,6 +38,7 @@ public class AddBench {
 
     @Setup
     public void setup() {
+        BenchData.pinThreads();
         Random random = new Random(BenchData.SEED);
         a = BenchData.normal(random, n);
         b = BenchData.normal(random, n);

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.function.UnaryOperator;
 
+import org.rlgrad.engine.backend.CpuTuning;
 import org.rlgrad.engine.ops.Functional;
 import org.rlgrad.engine.tensor.Tensor;
 
@@ -19,6 +20,16 @@ final class BenchData {
     static final long SEED = 0;
 
     private BenchData() {}
+
+    /**
+     * Applies {@code -Drlgrad.threads=N}, which the bench passes to every fork, to the CPU
+     * backend's pool (it also reads the property when it starts; this makes the setting explicit
+     * whatever ran before). Every benchmark's setup calls it.
+     */
+    static void pinThreads() {
+        String threads = System.getProperty("rlgrad.threads");
+        if (threads != null) CpuTuning.setThreads(Integer.parseInt(threads.trim()));
+    }
 
     /** float32 N(0, 1) of the given shape. */
     static Tensor normal(Random random, int... shape) {

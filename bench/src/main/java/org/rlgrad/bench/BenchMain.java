@@ -24,6 +24,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.format.OutputFormatFactory;
 import org.openjdk.jmh.runner.options.VerboseMode;
 import org.openjdk.jmh.util.Statistics;
+import org.rlgrad.engine.backend.CpuTuning;
 
 /**
  * {@code ./rlgrad bench [--full] [--only REGEX]}: runs the JMH suite at 1 and 2 threads, runs the
@@ -32,7 +33,8 @@ import org.openjdk.jmh.util.Statistics;
  * {@code bench: N of M workloads at or under target}. Without PyTorch (or with PyTorch on a BLAS
  * other than OpenBLAS) it says how to install them and prints rlgrad's figures alone.
  *
- * <p>Thread counts pin every pool: each JMH fork gets {@code -Drlgrad.threads=N} and
+ * <p>Thread counts pin every pool: each JMH fork gets {@code -Drlgrad.threads=N} (which every
+ * benchmark's setup also passes to {@link CpuTuning#setThreads}) and
  * {@code -Djava.util.concurrent.ForkJoinPool.common.parallelism=N}; the baseline calls
  * {@code torch.set_num_threads(N)} and {@code openblas_set_num_threads(N)}.
  */
@@ -115,8 +117,8 @@ public final class BenchMain {
             o.printf(Locale.ROOT, "# warning: load average %.2f on %d cores: other work competes for the cores and skews both sides "
                     + "(PyTorch's OpenMP threads at 2 threads most)%n", load, Runtime.getRuntime().availableProcessors());
         }
-        double peak = FmaPeak.measure(5, 100);
-        o.printf(Locale.ROOT, "# single-core FMA peak (float32, %d lanes, measured): %.1f GFLOP/s%n", FmaPeak.lanes(), peak);
+        double peak = CpuTuning.measureFmaPeakGflops();
+        o.printf(Locale.ROOT, "# single-core FMA peak (float32, measured by CpuTuning.measureFmaPeakGflops): %.1f GFLOP/s%n", peak);
 
         TorchBaseline torch = new TorchBaseline(s.python, s.root.resolve("bench").resolve("torch_baseline.py"));
         String torchMissing = s.torch ? torch.unavailable() : "skipped (--no-torch)";
@@ -197,7 +199,7 @@ public final class BenchMain {
                     String.join(", ", group.stream().map(Workload::name).toList()), threads);
             ChainedOptionsBuilder b = options(s, first, threads);
             if (first.n() != null) b.param("n", group.stream().map(Workload::n).toArray(String[]::new));
-            Collection<RunResult> runs = runner(s, b).run();
+            Collection<RunResult> runs = runLocked(s, b);
             for (RunResult r : runs) {
                 String n = r.getParams().getParam("n");
                 for (Workload w : group) {
@@ -226,6 +228,33 @@ public final class BenchMain {
                         "--sun-misc-unsafe-memory-access=allow", // JMH 1.37 uses sun.misc.Unsafe, which JDK 24+ warns about
                         "-Drlgrad.threads=" + threads,
                         "-Djava.util.concurrent.ForkJoinPool.common.parallelism=" + threads);
+    }
+
+    /**
+     * Runs JMH; while another JMH run on this machine holds JMH's lock (two benchmarks at once
+     * would skew each other), waits for it, up to half an hour.
+     */
+    private static Collection<RunResult> runLocked(Settings s, ChainedOptionsBuilder b) throws RunnerException {
+        long deadline = System.nanoTime() + 30L * 60 * 1_000_000_000L;
+        boolean told = false;
+        while (true) {
+            try {
+                return runner(s, b).run();
+            } catch (RunnerException e) {
+                String message = String.valueOf(e.getMessage());
+                if (!message.contains("Unable to acquire the JMH lock") || System.nanoTime() > deadline) throw e;
+                if (!told) {
+                    System.err.println("bench: another JMH run on this machine holds JMH's lock; waiting for it to finish ...");
+                    told = true;
+                }
+                try {
+                    Thread.sleep(5_000);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     /**
@@ -266,11 +295,18 @@ public final class BenchMain {
         }
     }
 
-    /** mlp_step's gc.alloc.rate.norm (bytes per call) at one thread. */
+    /**
+     * mlp_step's gc.alloc.rate.norm (bytes per call) at one thread. The warm-up is at least
+     * 5 x 1 s whatever the mode: until C2 has compiled the Vector API kernels, every vector
+     * operation allocates a box, and on a loaded machine a short warm-up measured 6.6 MB per step
+     * where the steady state allocates 4.1 MB.
+     */
     private static double allocation(Settings s) throws RunnerException {
         Workload w = Workload.all().stream().filter(x -> x.name().equals("mlp_step")).findFirst().orElseThrow();
-        ChainedOptionsBuilder b = options(s, w, 1).addProfiler(GCProfiler.class);
-        for (RunResult r : runner(s, b).run()) {
+        ChainedOptionsBuilder b = options(s, w, 1).addProfiler(GCProfiler.class)
+                .warmupIterations(Math.max(5, s.warmupIterations()))
+                .warmupTime(TimeValue.seconds(1));
+        for (RunResult r : runLocked(s, b)) {
             Result<?> norm = r.getSecondaryResults().get("gc.alloc.rate.norm");
             if (norm != null) return norm.getScore();
         }

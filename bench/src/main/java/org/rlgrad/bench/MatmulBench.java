@@ -34,6 +34,7 @@ public class MatmulBench {
 
     @Setup
     public void setup() {
+        BenchData.pinThreads();
         Random random = new Random(BenchData.SEED);
         a = BenchData.normal(random, n, n);
         b = BenchData.normal(random, n, n);

@@ -41,6 +41,7 @@ public class MlpStepBench {
 
     @Setup
     public void setup() {
+        BenchData.pinThreads();
         Random random = new Random(BenchData.SEED);
         net = new BenchData.Mlp(random, Tensor::tanh, IN, HIDDEN, HIDDEN, OUT);
         adam = new Adam(net.parameters(), LR);

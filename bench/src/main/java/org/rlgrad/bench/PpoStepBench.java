@@ -57,6 +57,7 @@ public class PpoStepBench {
 
     @Setup
     public void setup() {
+        BenchData.pinThreads();
         Random random = new Random(BenchData.SEED);
         actor = new BenchData.Mlp(random, Tensor::tanh, OBS, HIDDEN, HIDDEN, ACTIONS);
         critic = new BenchData.Mlp(random, Tensor::tanh, OBS, HIDDEN, HIDDEN, 1);

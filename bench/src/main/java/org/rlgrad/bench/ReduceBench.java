@@ -32,6 +32,7 @@ public class ReduceBench {
 
     @Setup
     public void setup() {
+        BenchData.pinThreads();
         x = BenchData.normal(new Random(BenchData.SEED), ROWS, COLS);
     }
 
