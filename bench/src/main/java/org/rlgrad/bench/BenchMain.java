@@ -142,8 +142,16 @@ public final class BenchMain {
                 if (torchMissing == null) {
                     List<String> names = group.stream().map(Workload::name).toList();
                     System.err.printf(Locale.ROOT, "bench: PyTorch %s, %d thread(s) ...%n", String.join(", ", names), threads);
-                    TorchBaseline.Run run = torch.run(names, threads,
-                            out.resolve("torch_" + group.get(0).method() + "_t" + threads + ".json"));
+                    TorchBaseline.Run run;
+                    try {
+                        run = torch.run(names, threads, out.resolve("torch_" + group.get(0).method() + "_t" + threads + ".json"));
+                    } catch (IOException e) {
+                        // Minutes of JMH figures are worth keeping: go on without the baseline.
+                        torchMissing = "the PyTorch baseline failed (" + e.getMessage() + ")";
+                        o.println("# PyTorch baseline: " + torchMissing + "; printing rlgrad's figures alone");
+                        for (Workload w : group) rows.add(new Row(w, threads, mine.get(w.name()), null));
+                        continue;
+                    }
                     if (!contextShown) {
                         run.context().forEach(o::println);
                         contextShown = true;
@@ -180,7 +188,7 @@ public final class BenchMain {
         }
 
         o.printf(Locale.ROOT, "# load average at the end: %s%n", Machine.loadAverage());
-        String report = report(rows, peak, torchMissing == null, bytesPerOp, memory, harness);
+        String report = report(rows, peak, rows.stream().anyMatch(r -> r.torch() != null), bytesPerOp, memory, harness);
         o.print(report);
         Files.writeString(out.resolve("latest.txt"), report, StandardCharsets.UTF_8);
         Files.writeString(out.resolve("latest.csv"), csv(rows), StandardCharsets.UTF_8);
