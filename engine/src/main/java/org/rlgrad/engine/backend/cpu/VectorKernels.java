@@ -102,7 +102,9 @@ final class VectorKernels {
     /**
      * The unary ops with SIMD loops. NEG, ABS, SQUARE, SQRT, AFFINE, RELU and RECIPROCAL give
      * exactly the scalar results; the transcendental ones use the platform's vector math library and
-     * agree with {@link ScalarMath} to a few ulps. Every operator is named as a constant in its own
+     * agree with {@link ScalarMath} to a few ulps (and, since the Vector API evaluates them per lane
+     * with {@code Math} until the JIT compiles a kernel, a value's last bit may differ between a
+     * cold and a warm call; layout and thread count never change it). Every operator is named as a constant in its own
      * loop: {@code lanewise(op)} with an operator known only at run time is not intrinsified and runs
      * some 30 times slower.
      */
