@@ -160,7 +160,9 @@ public final class Autograd {
                 if (wanted != null) {
                     if (wantedSet.contains(t)) found.put(t, g);
                 } else if (t.isLeaf() || t.retainsGrad()) {
-                    Tensor stored = createGraph ? g : g.detach();
+                    // Stored contiguous (a transposed weight's gradient arrives as a transposed
+                    // view), as PyTorch's AccumulateGrad does: optimisers then stream over it.
+                    Tensor stored = (createGraph ? g : g.detach()).contiguous();
                     t.setGrad(t.grad() == null ? stored : t.grad().add(stored));
                 }
                 Node node = t.gradFn();
