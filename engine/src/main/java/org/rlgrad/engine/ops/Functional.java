@@ -16,15 +16,33 @@ import org.rlgrad.engine.tensor.Tensor;
 public final class Functional {
     private Functional() {}
 
-    /** {@code x W^T + b}; bias may be null. */
+    /**
+     * {@code x W^T + b}; bias may be null. One recorded op whose backward computes each gradient
+     * in its parameter's own layout, as torch's addmm does: dW = g^T x directly as [out, in] (the
+     * composition through {@code W.mT()} would deliver a transposed view that then has to be
+     * copied), dx = g W, db = the sum of g over the batch.
+     */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
         if (weight.dim() != 2) throw new IllegalArgumentException("linear: weight must be [out, in], got " + Shape.format(weight.shapeRef()));
         if (x.dim() == 0 || x.size(-1) != weight.size(1)) {
             throw new IllegalArgumentException("linear: input of shape " + Shape.format(x.shapeRef()) + " does not match weight of shape "
                     + Shape.format(weight.shapeRef()) + " (expected last dim " + weight.size(1) + ")");
         }
-        Tensor y = x.matmul(weight.mT());
-        return bias == null ? y : y.add(bias);
+        if (bias != null && (bias.dim() != 1 || bias.size(0) != weight.size(0))) {
+            throw new IllegalArgumentException("linear: bias of shape " + Shape.format(bias.shapeRef()) + " does not match weight of shape "
+                    + Shape.format(weight.shapeRef()) + " (expected [" + weight.size(0) + "])");
+        }
+        Tensor y;
+        try (var scope = GradMode.noGrad()) {
+            y = x.matmul(weight.mT());
+            if (bias != null) y = y.add(bias);
+        }
+        int out = weight.size(0), in = weight.size(1);
+        return Autograd.record("linear", y, new Tensor[] {x, weight, bias}, new Tensor[] {x, weight}, g -> new Tensor[] {
+            x.requiresGrad() ? g.matmul(weight) : null,
+            weight.requiresGrad() ? g.reshape(-1, out).mT().matmul(x.reshape(-1, in)) : null,
+            bias != null && bias.requiresGrad() ? g.reshape(-1, out).sum(0) : null
+        });
     }
 
     /**
