@@ -11,7 +11,10 @@ public enum UnaryOp {
     SIGMOID, LOG_SIGMOID, RELU, ERF, ERFINV, FLOOR, CEIL,
     /** Round half to even, as torch.round. */
     ROUND,
-    TRUNC, RECIPROCAL, SQUARE, LGAMMA, DIGAMMA,
+    TRUNC, RECIPROCAL, SQUARE,
+    /** {@code 1 - x^2}: tanh's derivative from its output, in one pass. */
+    ONE_MINUS_SQUARE,
+    LGAMMA, DIGAMMA,
     /** The derivative of digamma. */
     TRIGAMMA,
     /** {@code a * x + b}. */

@@ -99,7 +99,13 @@ public final class Pointwise {
     /** d tanh = 1 - tanh^2. */
     public static Tensor tanh(Tensor x) {
         Tensor y = kernel(UnaryOp.TANH, x, 0, 0);
-        return Autograd.record("tanh", y, inputs(x), new Tensor[] {y}, g -> grads(g.mul(y.square().rsub(1))));
+        return Autograd.record("tanh", y, inputs(x), new Tensor[] {y}, g -> grads(g.mul(oneMinusSquare(y))));
+    }
+
+    /** {@code 1 - y^2} in one kernel (tanh's derivative from its output); its own derivative is -2y. */
+    private static Tensor oneMinusSquare(Tensor y) {
+        Tensor out = kernel(UnaryOp.ONE_MINUS_SQUARE, y, 0, 0);
+        return Autograd.record("one_minus_square", out, inputs(y), new Tensor[] {y}, g -> grads(g.mul(y).mul(-2)));
     }
 
     /** d atanh = 1 / (1 - x^2). */

@@ -70,6 +70,7 @@ final class PlainKernels {
                 case NEG -> -v;
                 case ABS -> Math.abs(v);
                 case SQUARE -> v * v;
+                case ONE_MINUS_SQUARE -> 1f - v * v;
                 case SQRT -> (float) Math.sqrt(v);
                 case AFFINE -> v * fp + fq;
                 case RELU -> v > 0 ? v : (Float.isNaN(v) ? v : 0f);

@@ -39,6 +39,7 @@ final class ScalarMath {
             case TRUNC -> x -> x < 0 ? Math.ceil(x) : Math.floor(x);
             case RECIPROCAL -> x -> 1 / x;
             case SQUARE -> x -> x * x;
+            case ONE_MINUS_SQUARE -> x -> 1 - x * x;
             case LGAMMA -> SpecialFunctions::lgamma;
             case DIGAMMA -> SpecialFunctions::digamma;
             case TRIGAMMA -> SpecialFunctions::trigamma;

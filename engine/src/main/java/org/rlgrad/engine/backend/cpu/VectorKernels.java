@@ -100,7 +100,7 @@ final class VectorKernels {
     }
 
     /**
-     * The unary ops with SIMD loops. NEG, ABS, SQUARE, SQRT, AFFINE, RELU and RECIPROCAL give
+     * The unary ops with SIMD loops. NEG, ABS, SQUARE, ONE_MINUS_SQUARE, SQRT, AFFINE, RELU and RECIPROCAL give
      * exactly the scalar results; the transcendental ones use the platform's vector math library and
      * agree with {@link ScalarMath} to a few ulps (and, since the Vector API evaluates them per lane
      * with {@code Math} until the JIT compiles a kernel, a value's last bit may differ between a
@@ -110,7 +110,7 @@ final class VectorKernels {
      */
     static boolean hasUnaryFastPath(UnaryOp op) {
         return switch (op) {
-            case NEG, ABS, SQUARE, SQRT, AFFINE, RELU, RECIPROCAL, SIGMOID, EXP, EXPM1, LOG, LOG1P, TANH, SIN, COS -> true;
+            case NEG, ABS, SQUARE, ONE_MINUS_SQUARE, SQRT, AFFINE, RELU, RECIPROCAL, SIGMOID, EXP, EXPM1, LOG, LOG1P, TANH, SIN, COS -> true;
             default -> false;
         };
     }
@@ -125,6 +125,7 @@ final class VectorKernels {
             case NEG -> { for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, a + i).neg().intoArray(out, o + i); }
             case ABS -> { for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, a + i).abs().intoArray(out, o + i); }
             case SQUARE -> { for (; i < bound; i += F.length()) { var v = FloatVector.fromArray(F, x, a + i); v.mul(v).intoArray(out, o + i); } }
+            case ONE_MINUS_SQUARE -> { for (; i < bound; i += F.length()) { var v = FloatVector.fromArray(F, x, a + i); v.mul(v).neg().add(1f).intoArray(out, o + i); } }
             case SQRT -> { for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, a + i).sqrt().intoArray(out, o + i); }
             case AFFINE -> { for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, a + i).mul(fp).add(fq).intoArray(out, o + i); }
             case RELU -> { for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, a + i).max(0f).intoArray(out, o + i); }
@@ -188,6 +189,7 @@ final class VectorKernels {
             case NEG -> { for (; i < bound; i += D.length()) DoubleVector.fromArray(D, x, a + i).neg().intoArray(out, o + i); }
             case ABS -> { for (; i < bound; i += D.length()) DoubleVector.fromArray(D, x, a + i).abs().intoArray(out, o + i); }
             case SQUARE -> { for (; i < bound; i += D.length()) { var v = DoubleVector.fromArray(D, x, a + i); v.mul(v).intoArray(out, o + i); } }
+            case ONE_MINUS_SQUARE -> { for (; i < bound; i += D.length()) { var v = DoubleVector.fromArray(D, x, a + i); v.mul(v).neg().add(1.0).intoArray(out, o + i); } }
             case SQRT -> { for (; i < bound; i += D.length()) DoubleVector.fromArray(D, x, a + i).sqrt().intoArray(out, o + i); }
             case AFFINE -> { for (; i < bound; i += D.length()) DoubleVector.fromArray(D, x, a + i).mul(p).add(q).intoArray(out, o + i); }
             case RELU -> { for (; i < bound; i += D.length()) DoubleVector.fromArray(D, x, a + i).max(0.0).intoArray(out, o + i); }

@@ -37,7 +37,8 @@ class VectorKernelsTwinTest {
 
     private static final BinaryOp[] BINARY = {BinaryOp.ADD, BinaryOp.SUB, BinaryOp.MUL, BinaryOp.DIV};
     private static final UnaryOp[] UNARY = {
-        UnaryOp.NEG, UnaryOp.ABS, UnaryOp.SQUARE, UnaryOp.SQRT, UnaryOp.AFFINE, UnaryOp.RELU, UnaryOp.RECIPROCAL};
+        UnaryOp.NEG, UnaryOp.ABS, UnaryOp.SQUARE, UnaryOp.ONE_MINUS_SQUARE, UnaryOp.SQRT, UnaryOp.AFFINE, UnaryOp.RELU,
+        UnaryOp.RECIPROCAL};
     /** Transcendental kernels: the vector math library, a few ulps from the scalar definition. */
     private static final UnaryOp[] APPROXIMATE = {
         UnaryOp.EXP, UnaryOp.EXPM1, UnaryOp.LOG, UnaryOp.LOG1P, UnaryOp.TANH, UnaryOp.SIN, UnaryOp.COS, UnaryOp.SIGMOID};
