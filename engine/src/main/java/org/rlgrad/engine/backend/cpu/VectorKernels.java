@@ -133,10 +133,16 @@ final class VectorKernels {
             case SIGMOID -> {
                 // The tail runs masked through the same vector code, so an element's value never
                 // depends on where it sits in a row (or on the tensor's layout).
-                for (; i < n; i += F.length()) {
+                FloatVector one = FloatVector.broadcast(F, 1f);
+                for (; i < bound; i += F.length()) {
+                    FloatVector e = FloatVector.fromArray(F, x, a + i).neg().lanewise(VectorOperators.EXP);
+                    one.div(e.add(one)).intoArray(out, o + i);
+                }
+                if (i < n) {
                     VectorMask<Float> m = F.indexInRange(i, n);
                     FloatVector e = FloatVector.fromArray(F, x, a + i, m).neg().lanewise(VectorOperators.EXP);
-                    FloatVector.broadcast(F, 1f).div(e.add(1f)).intoArray(out, o + i, m);
+                    one.div(e.add(one)).intoArray(out, o + i, m);
+                    i = n;
                 }
             }
             case EXP -> {
@@ -197,10 +203,16 @@ final class VectorKernels {
             case SIGMOID -> {
                 // The tail runs masked through the same vector code, so an element's value never
                 // depends on where it sits in a row (or on the tensor's layout).
-                for (; i < n; i += D.length()) {
+                DoubleVector one = DoubleVector.broadcast(D, 1.0);
+                for (; i < bound; i += D.length()) {
+                    DoubleVector e = DoubleVector.fromArray(D, x, a + i).neg().lanewise(VectorOperators.EXP);
+                    one.div(e.add(one)).intoArray(out, o + i);
+                }
+                if (i < n) {
                     VectorMask<Double> m = D.indexInRange(i, n);
                     DoubleVector e = DoubleVector.fromArray(D, x, a + i, m).neg().lanewise(VectorOperators.EXP);
-                    DoubleVector.broadcast(D, 1.0).div(e.add(1.0)).intoArray(out, o + i, m);
+                    one.div(e.add(one)).intoArray(out, o + i, m);
+                    i = n;
                 }
             }
             case EXP -> {
