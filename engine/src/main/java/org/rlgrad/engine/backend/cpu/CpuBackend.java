@@ -287,7 +287,9 @@ public final class CpuBackend implements Backend {
         CpuStorage xs = storage(x);
         long[] result = new long[Shape.numel(outShape)];
         int step = x.stridesRef()[dim];
-        forEachLine(x, dim, (line, base) -> {
+        int[] lineShape = x.shape();
+        lineShape[dim] = 1;
+        forEachLine(x, Shape.contiguousStrides(lineShape), dim, (base, line) -> {
             int best = 0;
             double bestValue = xs.get(base);
             for (int i = 1; i < len && !Double.isNaN(bestValue); i++) {
@@ -309,18 +311,7 @@ public final class CpuBackend implements Backend {
         int len = x.shapeRef()[dim];
         int step = x.stridesRef()[dim];
         int outStep = out.stridesRef()[dim];
-        int[] outStrides = out.stridesRef();
-        int[] lineShape = x.shape();
-        lineShape[dim] = 1;
-        int[] lineStrides = Shape.contiguousStrides(lineShape);
-        forEachLine(x, dim, (line, base) -> {
-            // Output offset of the line's first element: unravel the line index over the non-scanned dims.
-            int rem = line, outBase = 0;
-            for (int d = 0; d < lineShape.length; d++) {
-                int idx = rem / lineStrides[d];
-                rem -= idx * lineStrides[d];
-                outBase += idx * outStrides[d];
-            }
+        forEachLine(x, out.stridesRef(), dim, (base, outBase) -> {
             double accum = op == ScanOp.CUMSUM ? 0 : 1;
             for (int i = 0; i < len; i++) {
                 double v = xs.get(base + i * step);
@@ -460,13 +451,9 @@ public final class CpuBackend implements Backend {
         int len = x.shapeRef()[dim];
         int step = x.stridesRef()[dim];
         int outStep = out.stridesRef()[dim];
-        int[] lineShape = x.shape();
-        lineShape[dim] = 1;
-        int[] lineStrides = Shape.contiguousStrides(lineShape);
-        int[] outStrides = out.stridesRef();
         // NaN sorts as the largest value, as in PyTorch.
         Comparator<Double> ascending = (p, q) -> Double.isNaN(p) ? (Double.isNaN(q) ? 0 : 1) : Double.isNaN(q) ? -1 : Double.compare(p, q);
-        forEachLine(x, dim, (line, base) -> {
+        forEachLine(x, out.stridesRef(), dim, (base, outBase) -> {
             Double[] values = new Double[len];
             Integer[] order = new Integer[len];
             for (int i = 0; i < len; i++) {
@@ -475,12 +462,6 @@ public final class CpuBackend implements Backend {
             }
             Comparator<Integer> byValue = (p, q) -> ascending.compare(values[p], values[q]);
             Arrays.sort(order, descending ? (p, q) -> byValue.compare(q, p) : byValue);
-            int rem = line, outBase = 0;
-            for (int d = 0; d < lineShape.length; d++) {
-                int idx = rem / lineStrides[d];
-                rem -= idx * lineStrides[d];
-                outBase += idx * outStrides[d];
-            }
             for (int i = 0; i < len; i++) os.setLong(outBase + i * outStep, order[i]);
         });
         return out;
@@ -522,18 +503,20 @@ public final class CpuBackend implements Backend {
         CpuThreads.run(tasks, t -> body.run(rows * t / tasks, rows * (t + 1) / tasks));
     }
 
-    /** Visits each 1-d line of {@code x} along {@code dim}: its row-major number and the offset of its first element. */
+    /** Receives one 1-d line along a dim: the offset of its first element in x and in the output. */
     private interface LineBody {
-        void line(int lineNumber, int baseOffset);
+        void line(int xOffset, int outOffset);
     }
 
-    private static void forEachLine(Tensor x, int dim, LineBody body) {
+    /**
+     * Visits each 1-d line of {@code x} along {@code dim} together with the same line of an output
+     * laid out with {@code outStrides} (offset 0); the size along {@code dim} is ignored.
+     */
+    private static void forEachLine(Tensor x, int[] outStrides, int dim, LineBody body) {
         int[] shape = x.shape();
         shape[dim] = 1;
-        int[] strides = x.stridesRef().clone();
-        int[] counter = {0};
-        StridedLoop.forEachRow(shape, new int[][] {strides}, new int[] {x.offset()}, (o, n, st) -> {
-            for (int i = 0; i < n; i++) body.line(counter[0]++, o[0] + i * st[0]);
+        StridedLoop.forEachRow(shape, new int[][] {x.stridesRef(), outStrides}, new int[] {x.offset(), 0}, (o, n, st) -> {
+            for (int i = 0; i < n; i++) body.line(o[0] + i * st[0], o[1] + i * st[1]);
         });
     }
 
