@@ -128,7 +128,6 @@ public final class Arithmetic {
         Tensor out = y;
         Tensor[] in = inputs(x, min, max);
         return Autograd.record("clamp", out, in, new Tensor[] {x}, g -> {
-            Tensor gx = Views.expand(g, out.shapeRef());
             Tensor inside = null, belowMin = null, aboveMax = null;
             if (min != null) {
                 inside = x.ge(min);
@@ -141,9 +140,9 @@ public final class Arithmetic {
                 if (min != null) aboveMax = aboveMax.logicalOr(max.lt(min));
             }
             return grads(
-                    x.requiresGrad() ? sumTo(where(inside, gx, 0), x.shapeRef()) : null,
-                    min != null && min.requiresGrad() ? sumTo(where(belowMin, gx, 0), min.shapeRef()) : null,
-                    max != null && max.requiresGrad() ? sumTo(where(aboveMax, gx, 0), max.shapeRef()) : null);
+                    x.requiresGrad() ? sumTo(where(inside, g, 0), x.shapeRef()) : null,
+                    min != null && min.requiresGrad() ? sumTo(where(belowMin, g, 0), min.shapeRef()) : null,
+                    max != null && max.requiresGrad() ? sumTo(where(aboveMax, g, 0), max.shapeRef()) : null);
         });
     }
 
