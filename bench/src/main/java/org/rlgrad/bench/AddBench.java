@@ -12,6 +12,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.infra.Blackhole;
+import org.rlgrad.engine.backend.MemoryScope;
 import org.rlgrad.engine.tensor.Tensor;
 
 /**
@@ -20,6 +21,10 @@ import org.rlgrad.engine.tensor.Tensor;
  * require grad, so every call also records an autograd node (no backward): per-op dispatch and
  * graph overhead. {@link #baseline} is the harness's own cost per call (consuming the inputs),
  * the floor under the nanosecond-scale figures.
+ *
+ * <p>Each call runs in a {@link MemoryScope}, so that y's memory is free for the next call as
+ * PyTorch's is when Python drops the previous y; the {@code NoScope} twins leave every output to
+ * the garbage collector (BENCHMARKS.md reports both).
  *
  * <p>Run: {@code ./rlgrad bench --only add} or plain JMH
  * ({@code org.openjdk.jmh.Main AddBench}).
@@ -49,11 +54,25 @@ public class AddBench {
 
     @Benchmark
     public void add(Blackhole bh) {
-        bh.consume(a.add(b));
+        try (var scope = MemoryScope.open()) {
+            bh.consume(a.add(b));
+        }
     }
 
     @Benchmark
     public void addGrad(Blackhole bh) {
+        try (var scope = MemoryScope.open()) {
+            bh.consume(ga.add(gb));
+        }
+    }
+
+    @Benchmark
+    public void addNoScope(Blackhole bh) {
+        bh.consume(a.add(b));
+    }
+
+    @Benchmark
+    public void addGradNoScope(Blackhole bh) {
         bh.consume(ga.add(gb));
     }
 

@@ -140,7 +140,7 @@ public final class BenchMain {
                 Map<String, double[]> mine = runJmh(s, group, threads);
                 Map<String, double[]> theirs = Map.of();
                 if (torchMissing == null) {
-                    List<String> names = group.stream().map(Workload::name).toList();
+                    List<String> names = group.stream().map(Workload::peer).distinct().toList();
                     System.err.printf(Locale.ROOT, "bench: PyTorch %s, %d thread(s) ...%n", String.join(", ", names), threads);
                     TorchBaseline.Run run;
                     try {
@@ -165,7 +165,7 @@ public final class BenchMain {
                         theirs = run.results();
                     }
                 }
-                for (Workload w : group) rows.add(new Row(w, threads, mine.get(w.name()), theirs.get(w.name())));
+                for (Workload w : group) rows.add(new Row(w, threads, mine.get(w.name()), theirs.get(w.peer())));
             }
         }
 
@@ -324,11 +324,11 @@ public final class BenchMain {
     /** The table, the matmul efficiency, the checks and the summary line. */
     static String report(List<Row> rows, double peak, boolean compared, Double bytesPerOp, MemoryCheck.Result memory, Double harness) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%n%-17s %7s %10s %10s %7s %8s %4s%n", "workload", "threads", "rlgrad_ms", "torch_ms", "ratio", "target", "ok"));
+        sb.append(String.format(Locale.ROOT, "%n%-22s %7s %10s %10s %7s %8s %4s%n", "workload", "threads", "rlgrad_ms", "torch_ms", "ratio", "target", "ok"));
         int met = 0, counted = 0;
         for (Row r : rows) {
             Boolean ok = r.ok();
-            sb.append(String.format(Locale.ROOT, "%-17s %7d %10s %10s %7s %8s %4s%n", r.workload().name(), r.threads(),
+            sb.append(String.format(Locale.ROOT, "%-22s %7d %10s %10s %7s %8s %4s%n", r.workload().name(), r.threads(),
                     ms(r.rlgrad()), ms(r.torch()), Double.isNaN(r.ratio()) ? "-" : String.format(Locale.ROOT, "%.2f", r.ratio()),
                     r.workload().target(), ok == null ? "-" : ok ? "yes" : "NO"));
             if (r.workload().hasTarget()) {
@@ -339,11 +339,11 @@ public final class BenchMain {
         List<Row> matmul = rows.stream().filter(r -> r.workload().flops() > 0 && r.rlgrad() != null).toList();
         if (!matmul.isEmpty()) {
             sb.append(String.format(Locale.ROOT, "%nmatmul GFLOP/s (2 n^3 flops per call; peak = %.1f GFLOP/s per core x threads)%n", peak));
-            sb.append(String.format(Locale.ROOT, "%-17s %7s %13s %12s %13s%n", "workload", "threads", "rlgrad_gflops", "torch_gflops", "rlgrad_%peak"));
+            sb.append(String.format(Locale.ROOT, "%-22s %7s %13s %12s %13s%n", "workload", "threads", "rlgrad_gflops", "torch_gflops", "rlgrad_%peak"));
             for (Row r : matmul) {
                 double mine = r.workload().flops() / (r.rlgrad()[0] * 1e6);
                 String theirs = r.torch() == null ? "-" : String.format(Locale.ROOT, "%.1f", r.workload().flops() / (r.torch()[0] * 1e6));
-                sb.append(String.format(Locale.ROOT, "%-17s %7d %13.1f %12s %12.1f%%%n", r.workload().name(), r.threads(), mine, theirs,
+                sb.append(String.format(Locale.ROOT, "%-22s %7d %13.1f %12s %12.1f%%%n", r.workload().name(), r.threads(), mine, theirs,
                         100 * mine / (peak * r.threads())));
             }
         }

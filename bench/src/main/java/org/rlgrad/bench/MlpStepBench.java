@@ -11,6 +11,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.infra.Blackhole;
+import org.rlgrad.engine.backend.MemoryScope;
 import org.rlgrad.engine.optim.Adam;
 import org.rlgrad.engine.tensor.Reduction;
 import org.rlgrad.engine.tensor.Tensor;
@@ -18,7 +19,8 @@ import org.rlgrad.engine.tensor.Tensor;
 /**
  * {@code mlp_step}: MLP 17 -> 256 -> 256 -> 6 with tanh, batch 256, x [256, 17] and target
  * y [256, 6] N(0, 1) fixed for the whole run; Adam lr 3e-4 with torch's defaults. One call:
- * {@code zero_grad(set_to_none=True)}, forward, {@code mse(net(x), y)} (mean), backward, Adam step.
+ * {@code zero_grad(set_to_none=True)}, forward, {@code mse(net(x), y)} (mean), backward, Adam step,
+ * in a {@link MemoryScope} (the {@code NoScope} twin leaves its intermediates to the garbage collector).
  *
  * <p>Run: {@code ./rlgrad bench --only mlp_step} (it also runs this benchmark under JMH's gc
  * profiler for the allocation figure), or plain JMH
@@ -54,8 +56,22 @@ public class MlpStepBench {
         bh.consume(step());
     }
 
-    /** One training step; returns the loss (before the update). */
+    @Benchmark
+    public void mlpStepNoScope(Blackhole bh) {
+        bh.consume(unscopedStep());
+    }
+
+    /**
+     * One training step in a {@link MemoryScope}, so that its intermediates' memory serves the next
+     * step; returns the loss (before the update).
+     */
     Tensor step() {
+        try (var scope = MemoryScope.open()) {
+            return scope.keep(unscopedStep());
+        }
+    }
+
+    private Tensor unscopedStep() {
         adam.zeroGrad();
         Tensor loss = net.forward(x).mseLoss(y, Reduction.MEAN);
         loss.backward();

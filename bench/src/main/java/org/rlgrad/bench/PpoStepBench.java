@@ -14,6 +14,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.infra.Blackhole;
 import org.rlgrad.engine.autograd.GradMode;
+import org.rlgrad.engine.backend.MemoryScope;
 import org.rlgrad.engine.optim.Adam;
 import org.rlgrad.engine.tensor.Reduction;
 import org.rlgrad.engine.tensor.Tensor;
@@ -28,7 +29,8 @@ import org.rlgrad.engine.tensor.Tensor;
  * <p>One call: logp_all = log_softmax(actor(obs)); logp = logp_all at the stored actions;
  * entropy = mean over the batch of -sum exp(logp_all) logp_all; ratio = exp(logp - old_logp);
  * surrogate = min(ratio A, clamp(ratio, 0.8, 1.2) A); value = critic(obs) [64];
- * loss = -mean(surrogate) + 0.5 mse(value, returns) - 0.01 entropy; zero_grad, backward, Adam step.
+ * loss = -mean(surrogate) + 0.5 mse(value, returns) - 0.01 entropy; zero_grad, backward, Adam step;
+ * all in a {@link MemoryScope}.
  *
  * <p>Run: {@code ./rlgrad bench --only ppo_step} or plain JMH ({@code org.openjdk.jmh.Main PpoStepBench}).
  */
@@ -79,8 +81,14 @@ public class PpoStepBench {
         bh.consume(step());
     }
 
-    /** One update; returns the loss (before the update). */
+    /** One update in a {@link MemoryScope}, as {@link MlpStepBench}'s; returns the loss (before the update). */
     Tensor step() {
+        try (var scope = MemoryScope.open()) {
+            return scope.keep(unscopedStep());
+        }
+    }
+
+    private Tensor unscopedStep() {
         Tensor logpAll = actor.forward(obs).logSoftmax(-1);
         Tensor logp = logpAll.gather(-1, actions).squeeze(-1);
         Tensor entropy = logpAll.exp().mul(logpAll).sum(-1).mean().neg();

@@ -71,6 +71,10 @@ public final class Node {
                     + "backward; pass retainGraph=true to the first call if you need to go through it twice");
         }
         for (int i = 0; i < saved.length; i++) {
+            if (saved[i].storage().isReleased()) {
+                throw new IllegalStateException("backward: a tensor that '" + name + "' saved for its gradient was released "
+                        + "when the MemoryScope it was made in closed; run backward before the scope closes");
+            }
             if (saved[i].storage().version() != savedVersions[i]) {
                 throw new IllegalStateException("backward: a tensor of shape " + java.util.Arrays.toString(saved[i].shapeRef())
                         + " that '" + name + "' saved for its gradient was modified in place after it was used "

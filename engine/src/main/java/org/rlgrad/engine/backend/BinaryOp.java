@@ -8,6 +8,13 @@ public enum BinaryOp {
     EQ, NE, LT, LE, GT, GE,
     LOGICAL_AND, LOGICAL_OR, LOGICAL_XOR;
 
+    private final String displayName = name().toLowerCase(java.util.Locale.ROOT);
+
+    /** The op's name as error messages show it ({@code add}, {@code logical_and}). */
+    public String displayName() {
+        return displayName;
+    }
+
     public boolean producesBool() {
         return ordinal() >= EQ.ordinal();
     }

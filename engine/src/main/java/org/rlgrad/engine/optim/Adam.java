@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 
 import org.rlgrad.engine.autograd.GradMode;
+import org.rlgrad.engine.backend.MemoryScope;
 import org.rlgrad.engine.ops.InPlace;
 import org.rlgrad.engine.tensor.Shape;
 import org.rlgrad.engine.tensor.Tensor;
@@ -99,8 +100,8 @@ public final class Adam {
                             + ", expected the parameter's shape " + Shape.format(p.shapeRef()));
                 }
                 if (expAvg[i] == null) {
-                    expAvg[i] = Tensor.zerosLike(p);
-                    expAvgSq[i] = Tensor.zerosLike(p);
+                    expAvg[i] = MemoryScope.persist(Tensor.zerosLike(p));
+                    expAvgSq[i] = MemoryScope.persist(Tensor.zerosLike(p));
                 }
                 long t = ++steps[i];
                 double biasCorrection1 = 1 - Math.pow(beta1, t);

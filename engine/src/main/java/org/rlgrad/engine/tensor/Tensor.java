@@ -7,6 +7,7 @@ import java.util.function.UnaryOperator;
 import org.rlgrad.engine.autograd.Autograd;
 import org.rlgrad.engine.autograd.Node;
 import org.rlgrad.engine.backend.Backend;
+import org.rlgrad.engine.backend.MemoryScope;
 import org.rlgrad.engine.backend.Storage;
 import org.rlgrad.engine.ops.Arithmetic;
 import org.rlgrad.engine.ops.Creation;
@@ -119,7 +120,8 @@ public final class Tensor {
     public boolean isLeaf() { return gradFn == null; }
     public Node gradFn() { return gradFn; }
     public Tensor grad() { return grad; }
-    public void setGrad(Tensor g) { this.grad = g; }
+    /** Sets the gradient, which outlives any {@link MemoryScope} it was computed in. */
+    public void setGrad(Tensor g) { this.grad = g == null ? null : MemoryScope.persist(g); }
     public void zeroGrad() { this.grad = null; }
 
     /** Keep the gradient of this non-leaf in {@link #grad()} after backward. */

@@ -166,6 +166,9 @@ class ErrorMessagesTest {
         }
 
         @Override
+        protected void recycle() {}
+
+        @Override
         public Backend backend() {
             return ElsewhereBackend.INSTANCE;
         }

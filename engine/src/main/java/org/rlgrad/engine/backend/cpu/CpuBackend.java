@@ -37,14 +37,14 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Storage fromDoubles(DType dtype, double[] data) {
-        CpuStorage s = new CpuStorage(dtype, data.length);
+        CpuStorage s = CpuStorage.forOverwrite(dtype, data.length);
         for (int i = 0; i < data.length; i++) s.set(i, data[i]);
         return s;
     }
 
     @Override
     public Storage fromLongs(DType dtype, long[] data) {
-        CpuStorage s = new CpuStorage(dtype, data.length);
+        CpuStorage s = CpuStorage.forOverwrite(dtype, data.length);
         for (int i = 0; i < data.length; i++) s.setLong(i, data[i]);
         return s;
     }
@@ -100,7 +100,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Tensor full(int[] shape, DType dtype, double value) {
-        CpuStorage s = new CpuStorage(dtype, Shape.numel(shape));
+        CpuStorage s = value == 0 ? new CpuStorage(dtype, Shape.numel(shape)) : CpuStorage.forOverwrite(dtype, Shape.numel(shape));
         if (value != 0) {
             switch (dtype) {
                 case FLOAT32 -> Arrays.fill(s.f32, (float) value);
@@ -114,7 +114,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Tensor arange(int n, double start, double step, DType dtype) {
-        CpuStorage s = new CpuStorage(dtype, n);
+        CpuStorage s = CpuStorage.forOverwrite(dtype, n);
         for (int i = 0; i < n; i++) s.set(i, start + i * step);
         return new Tensor(s, new int[] {n});
     }
@@ -151,7 +151,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Tensor binary(BinaryOp op, Tensor a, Tensor b, DType computeType) {
-        int[] shape = Shape.broadcast(op.name().toLowerCase(), a.shapeRef(), b.shapeRef());
+        int[] shape = Shape.broadcast(op.displayName(), a.shapeRef(), b.shapeRef());
         DType outType = op.producesBool() ? DType.BOOL : computeType;
         Tensor out = empty(outType, shape);
         CpuStorage as = storage(a), bs = storage(b), os = storage(out);
@@ -527,14 +527,16 @@ public final class CpuBackend implements Backend {
         return idx;
     }
 
+    /** A contiguous output of unspecified contents: every caller writes all of its elements. */
     private static Tensor empty(DType dtype, int[] shape) {
-        return new Tensor(new CpuStorage(dtype, Shape.numel(shape)), shape.clone());
+        return new Tensor(CpuStorage.forOverwrite(dtype, Shape.numel(shape)), shape.clone());
     }
 
     static CpuStorage storage(Tensor t) {
         if (!(t.storage() instanceof CpuStorage s)) {
             throw new IllegalArgumentException("cpu backend: got a tensor on " + t.device() + "; move it to cpu first");
         }
+        s.checkLive();
         return s;
     }
 

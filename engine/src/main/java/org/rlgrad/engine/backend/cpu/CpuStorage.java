@@ -8,19 +8,44 @@ import org.rlgrad.engine.tensor.DType;
  * A Java array per dtype: float32 in {@code float[]}, float64 in {@code double[]}, int64 in
  * {@code long[]}, bool in {@code boolean[]}. Exactly one of the four fields is non-null. The
  * double accessors serve the generic (strided, any-dtype) kernels; fast paths use the arrays.
+ *
+ * <p>The array may come from the {@link ArrayPool} (a released scope's), in which case it is
+ * zeroed first unless the storage is made {@link #forOverwrite}. Releasing the storage gives the
+ * array back and clears the field, so a stale reader fails instead of reading someone else's data.
  */
 final class CpuStorage extends Storage {
-    final float[] f32;
-    final double[] f64;
-    final long[] i64;
-    final boolean[] b;
+    float[] f32;
+    double[] f64;
+    long[] i64;
+    boolean[] b;
 
+    /** A zero-filled storage. */
     CpuStorage(DType dtype, int size) {
+        this(dtype, size, true);
+    }
+
+    private CpuStorage(DType dtype, int size, boolean zeroed) {
         super(dtype, size);
-        f32 = dtype == DType.FLOAT32 ? new float[size] : null;
-        f64 = dtype == DType.FLOAT64 ? new double[size] : null;
-        i64 = dtype == DType.INT64 ? new long[size] : null;
-        b = dtype == DType.BOOL ? new boolean[size] : null;
+        Object array = ArrayPool.take(dtype, size, zeroed);
+        f32 = array instanceof float[] a ? a : null;
+        f64 = array instanceof double[] a ? a : null;
+        i64 = array instanceof long[] a ? a : null;
+        b = array instanceof boolean[] a ? a : null;
+    }
+
+    /** A storage whose contents are unspecified: for kernels that write every element. */
+    static CpuStorage forOverwrite(DType dtype, int size) {
+        return new CpuStorage(dtype, size, false);
+    }
+
+    @Override
+    protected void recycle() {
+        Object array = f32 != null ? f32 : f64 != null ? f64 : i64 != null ? i64 : b;
+        f32 = null;
+        f64 = null;
+        i64 = null;
+        b = null;
+        ArrayPool.give(dtype(), array, size());
     }
 
     @Override
