@@ -34,6 +34,7 @@ public final class LinearAlgebra {
         if (a.dim() == 1 && b.dim() == 1) return matmul(a.unsqueeze(0), b.unsqueeze(1)).reshape();
         if (a.dim() == 1) return matmul(a.unsqueeze(0), b).squeeze(-2);
         if (b.dim() == 1) return matmul(a, b.unsqueeze(1)).squeeze(-1);
+        if (a.dim() == 2 && b.dim() == 2 && a.dtype() == b.dtype()) return batchedProduct(a, b); // nothing to broadcast or cast
         int[] batchA = Arrays.copyOf(a.shapeRef(), a.dim() - 2), batchB = Arrays.copyOf(b.shapeRef(), b.dim() - 2);
         int[] batch;
         try {

@@ -124,9 +124,17 @@ public final class CpuBackend implements Backend {
         DType outType = op.producesBool() ? DType.BOOL : x.dtype();
         Tensor out = empty(outType, x.shapeRef());
         CpuStorage xs = storage(x), os = storage(out);
+        boolean floatFast = xs.dtype() == outType && xs.dtype().isFloating() && VectorKernels.hasUnaryFastPath(op);
+        if (floatFast && x.isContiguous()) {
+            // The common case without the strided walk (see contiguousBinary).
+            int src = x.offset();
+            if (xs.f32 != null) inChunks(x.numel(), (lo, hi) -> VectorKernels.unary(op, a, b, xs.f32, src + lo, os.f32, lo, hi - lo));
+            else inChunks(x.numel(), (lo, hi) -> VectorKernels.unary(op, a, b, xs.f64, src + lo, os.f64, lo, hi - lo));
+            return out;
+        }
         DoubleUnaryOperator f = ScalarMath.unary(op, a, b);
         StridedLoop.forEachRow(x.shapeRef(), new int[][] {out.stridesRef(), x.stridesRef()}, new int[] {0, x.offset()}, (o, n, st) -> {
-            if (xs.dtype() == outType && xs.dtype().isFloating() && VectorKernels.hasUnaryFastPath(op)) {
+            if (floatFast) {
                 // A strided row is first gathered into the output, then transformed in place by the
                 // same SIMD kernel: the vector math library's results must not depend on layout.
                 int from = o[1];
@@ -155,8 +163,9 @@ public final class CpuBackend implements Backend {
         DType outType = op.producesBool() ? DType.BOOL : computeType;
         Tensor out = empty(outType, shape);
         CpuStorage as = storage(a), bs = storage(b), os = storage(out);
-        int[][] strides = {out.stridesRef(), broadcastStrides(a, shape), broadcastStrides(b, shape)};
         boolean floatFast = as.dtype() == computeType && bs.dtype() == computeType && outType == computeType;
+        if (floatFast && contiguousBinary(op, a, b, shape, as, bs, os)) return out;
+        int[][] strides = {out.stridesRef(), broadcastStrides(a, shape), broadcastStrides(b, shape)};
         boolean longExact = computeType == DType.INT64 && !op.isLogical() && op != BinaryOp.DIV && op != BinaryOp.POW;
         DoubleBinaryOperator f = ScalarMath.binary(op);
         StridedLoop.forEachRow(shape, strides, new int[] {0, a.offset(), b.offset()}, (o, n, st) -> {
@@ -183,6 +192,27 @@ public final class CpuBackend implements Backend {
             }
         });
         return out;
+    }
+
+    /**
+     * The common case without the strided walk: {@code a} contiguous with the output's shape and
+     * {@code b} either the same or a single element, in float32 or float64. Small ops (an RL
+     * step's bias adds and scalings) spend most of their time outside the kernel, so this path
+     * avoids the generic walk's allocations and lambdas. Returns false when it does not apply.
+     */
+    private static boolean contiguousBinary(BinaryOp op, Tensor a, Tensor b, int[] shape, CpuStorage as, CpuStorage bs, CpuStorage os) {
+        if (!VectorKernels.hasBinaryFastPath(op) || !a.isContiguous() || !Arrays.equals(a.shapeRef(), shape)) return false;
+        boolean scalar = b.numel() == 1;
+        if (!scalar && !(b.isContiguous() && Arrays.equals(b.shapeRef(), shape))) return false;
+        int n = a.numel(), xa = a.offset(), ya = b.offset();
+        if (as.f32 != null) {
+            inChunks(n, (lo, hi) -> VectorKernels.binary(op, as.f32, xa + lo, bs.f32, scalar ? ya : ya + lo, scalar, os.f32, lo, hi - lo));
+        } else if (as.f64 != null) {
+            inChunks(n, (lo, hi) -> VectorKernels.binary(op, as.f64, xa + lo, bs.f64, scalar ? ya : ya + lo, scalar, os.f64, lo, hi - lo));
+        } else {
+            return false;
+        }
+        return true;
     }
 
     private static long longBinary(BinaryOp op, long x, long y) {

@@ -40,6 +40,9 @@ final class StridedLoop {
         int[] offs = offsets.clone();
         int[] rowStrides = new int[k];
         if (n == 0) {
+            // A single element: call its row contiguous in every operand, so that row bodies take
+            // their contiguous fast paths (the stride of a one-element row is never used).
+            java.util.Arrays.fill(rowStrides, 1);
             body.row(offs, 1, rowStrides);
             return;
         }
