@@ -1,6 +1,5 @@
 package org.rlgrad.engine.backend;
 
-import java.util.ArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.rlgrad.engine.tensor.Tensor;
@@ -42,7 +41,12 @@ public final class MemoryScope implements AutoCloseable {
 
     private final MemoryScope parent;
     private final Thread thread;
-    private final ArrayList<Storage> owned = new ArrayList<>();
+    /**
+     * The storages made in this scope, as a list threaded through {@link Storage#nextOwned}
+     * (newest first): a scope per call of a small op must allocate next to nothing, because
+     * every fresh cache line it takes evicts one the op's kernel streams through.
+     */
+    private Storage owned;
     private boolean closed;
 
     private MemoryScope(MemoryScope parent) {
@@ -67,8 +71,13 @@ public final class MemoryScope implements AutoCloseable {
         if (OPEN.get() == 0) return;
         MemoryScope scope = CURRENT.get();
         if (scope == null) return;
-        s.owner = scope;
-        scope.owned.add(s);
+        scope.own(s);
+    }
+
+    private void own(Storage s) {
+        s.owner = this;
+        s.nextOwned = owned;
+        owned = s;
     }
 
     /**
@@ -78,10 +87,7 @@ public final class MemoryScope implements AutoCloseable {
     public <T extends Tensor> T keep(T t) {
         if (closed) throw new IllegalStateException("MemoryScope.keep: the scope is already closed");
         Storage s = t.storage();
-        if (s.owner == this) {
-            s.owner = parent;
-            if (parent != null) parent.owned.add(s);
-        }
+        if (s.owner == this) s.owner = parent; // close moves it into the parent's list
         return t;
     }
 
@@ -105,9 +111,12 @@ public final class MemoryScope implements AutoCloseable {
         closed = true;
         CURRENT.set(parent);
         OPEN.decrementAndGet();
-        for (Storage s : owned) {
+        for (Storage s = owned, next; s != null; s = next) {
+            next = s.nextOwned;
+            s.nextOwned = null;
             if (s.owner == this) s.release();
+            else if (parent != null && s.owner == parent) parent.own(s); // kept
         }
-        owned.clear();
+        owned = null;
     }
 }

@@ -17,6 +17,8 @@ public abstract class Storage {
     private int version;
     /** The scope that releases this storage when it closes; null when no scope does. */
     MemoryScope owner;
+    /** The next storage in its owner's list. */
+    Storage nextOwned;
     private boolean released;
 
     protected Storage(DType dtype, int size) {
