@@ -418,6 +418,10 @@ public final class CpuBackend implements Backend {
         Tensor out = empty(dtype, outShape);
         CpuStorage as = storage(a), bs = storage(b), os = storage(out);
         int[] aStr = a.stridesRef(), bStr = b.stridesRef();
+        if (r == 2) {
+            Gemm.multiply(as, a.offset(), aStr[0], aStr[1], bs, b.offset(), bStr[0], bStr[1], os, 0, n, k, m);
+            return out;
+        }
         int[][] batchStrides = {
             Arrays.copyOf(out.stridesRef(), r - 2), Arrays.copyOf(aStr, r - 2), Arrays.copyOf(bStr, r - 2)
         };
