@@ -10,4 +10,6 @@ module org.rlgrad.engine {
     exports org.rlgrad.engine.ops;
     exports org.rlgrad.engine.backend;
     exports org.rlgrad.engine.optim;
+    exports org.rlgrad.engine.random;
+    exports org.rlgrad.engine.distributions;
 }

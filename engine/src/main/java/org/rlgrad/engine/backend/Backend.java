@@ -84,6 +84,15 @@ public interface Backend {
     Tensor sortIndices(Tensor x, int dim, boolean descending);
 
     /**
+     * A new float tensor of {@code shape} filled from the Philox stream {@code (key, stream)}
+     * starting at block {@code offset}: uniform in [0, 1), or standard normal when {@code normal}.
+     * Which words of which block make which element is fixed by {@link org.rlgrad.engine.random.Philox}
+     * ({@code uniformFloat}, {@code uniformDouble}, {@code boxMuller}), so every backend and every
+     * thread count gives the same numbers.
+     */
+    Tensor philox(int[] shape, DType dtype, boolean normal, long key, long stream, long offset);
+
+    /**
      * One Adam update fused into a single in-place pass over {@code param}, {@code expAvg} and
      * {@code expAvgSq} (torch 1.13's per-tensor sequence, see {@code InPlace.adam}). Returns false,
      * writing nothing, when this backend has no fused form for these operands; the caller then

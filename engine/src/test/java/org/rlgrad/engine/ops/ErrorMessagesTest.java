@@ -154,6 +154,7 @@ class ErrorMessagesTest {
         @Override public Tensor gather(Tensor x, int dim, Tensor index) { throw unreached(); }
         @Override public Tensor scatter(Tensor base, int dim, Tensor index, Tensor src, boolean accumulate) { throw unreached(); }
         @Override public Tensor sortIndices(Tensor x, int dim, boolean descending) { throw unreached(); }
+        @Override public Tensor philox(int[] shape, DType dtype, boolean normal, long key, long stream, long offset) { throw unreached(); }
 
         private static AssertionError unreached() {
             return new AssertionError("a kernel ran on mixed devices instead of the op rejecting them");

@@ -554,6 +554,22 @@ public final class CpuBackend implements Backend {
         });
     }
 
+    @Override
+    public Tensor philox(int[] shape, DType dtype, boolean normal, long key, long stream, long offset) {
+        Tensor out = empty(dtype, shape);
+        CpuStorage os = storage(out);
+        int n = out.numel();
+        // Chunks start on block boundaries (4 float32 or 2 float64 elements), so no block is split.
+        int per = dtype == DType.FLOAT32 ? 4 : 2;
+        int blocks = (n + per - 1) / per;
+        inChunks(blocks, (lo, hi) -> {
+            int from = lo * per, to = Math.min(n, hi * per);
+            if (os.f32 != null) RandomKernels.fill(os.f32, from, to, normal, key, stream, offset);
+            else RandomKernels.fill(os.f64, from, to, normal, key, stream, offset);
+        });
+        return out;
+    }
+
     private static long checkIndex(String op, long idx, int size, int dim) {
         if (idx < 0 || idx >= size) {
             throw new IndexOutOfBoundsException(op + ": index " + idx + " is out of range for dim " + dim + " of size " + size);
