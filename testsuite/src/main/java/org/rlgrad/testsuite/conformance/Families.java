@@ -13,7 +13,6 @@ public final class Families {
                         "value estimators arrive with issue 7", "function"),
                 new UnsupportedFamily("losses", "losses.json", "rlgrad-loss-vectors",
                         "losses arrive with issues 8 and 9", "loss"),
-                new UnsupportedFamily("distributions", "distributions.json", "rlgrad-distribution-vectors",
-                        "distributions arrive with issue 4", "distribution"));
+                new DistributionsFamily());
     }
 }
