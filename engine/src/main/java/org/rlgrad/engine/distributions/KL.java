@@ -13,7 +13,8 @@ import org.rlgrad.engine.tensor.Tensor;
  *   <li>Independent ‖ Independent (IndependentNormal included) with the same number of
  *       reinterpreted dims: the base divergence summed over them (independent components add);</li>
  *   <li>TanhNormal ‖ TanhNormal with the same bounds and event dims: the divergence of the pre-tanh
- *       distributions, since KL is invariant under a common invertible map.</li>
+ *       distributions, since KL is invariant under a common invertible map;</li>
+ *   <li>pairs from the categorical family: {@link CategoricalKL}.</li>
  * </ul>
  * Any other pair throws {@link UnsupportedOperationException} naming both classes; the KL-penalty
  * PPO replaces it by a Monte-Carlo estimate.
@@ -38,6 +39,7 @@ public final class KL {
             }
             return divergence(pt.base(), qt.base());
         }
+        if (CategoricalKL.supports(p, q)) return CategoricalKL.divergence(p, q);
         throw new UnsupportedOperationException("KL divergence between " + p.getClass().getSimpleName() + " and "
                 + q.getClass().getSimpleName() + " is not implemented; estimate it by Monte Carlo");
     }
