@@ -132,6 +132,17 @@ class TanhNormalTest {
                 .at(f64(0.3, -0.6, 1.1, 0.2).reshape(2, 2), f64(0.5, 0.8, 1.2, 0.3).reshape(2, 2)).check();
     }
 
+    /** float32, the fast path: a saturated draw stays 1e-6 inside the bounds and scores finite. */
+    @Test
+    void float32SaturatedDrawsStayFinite() {
+        Tensor loc = Tensor.of(DType.FLOAT32, new double[] {20, -20}, 2), scale = Tensor.of(DType.FLOAT32, new double[] {0.1, 0.1}, 2);
+        SampleAndLogProb s = new TanhNormal(loc, scale).rsampleAndLogProb(noise("Normal.rsample", Tensor.zeros(DType.FLOAT32, 2)));
+        assertEquals(DType.FLOAT32, s.sample().dtype());
+        assertArrayEquals(new float[] {(float) (1 - 1e-6), (float) -(1 - 1e-6)}, s.sample().toFloatArray());
+        assertTrue(Double.isFinite(s.logProb().item()));
+        assertTrue(Double.isFinite(new TanhNormal(loc, scale).logProb(s.sample()).item()));
+    }
+
     @Test
     void klOfTwoTanhNormalsIsTheirBasesAndNeedsEqualBounds() {
         TanhNormal p = TanhNormal.builder(f64(0, 1), f64(1, 1)).bounds(-2, 3).build();

@@ -46,7 +46,8 @@ final class ContinuousFactories {
             if (o.get("event_dims") != null) b.eventDims(integer(o, "event_dims", 1));
             return b.build();
         });
-        table.put("torchrl.Delta", (p, o) -> new Delta(param(p, "param"), number(o, "atol", Delta.DEFAULT_ATOL), number(o, "rtol", Delta.DEFAULT_RTOL)));
+        table.put("torchrl.Delta", (p, o) -> new Delta(param(p, "param"), number(o, "atol", Delta.DEFAULT_ATOL), number(o, "rtol", Delta.DEFAULT_RTOL),
+                shape(o, "batch_shape"), shape(o, "event_shape")));
         table.put("torchrl.TanhDelta", (p, o) -> {
             Tensor param = param(p, "param");
             return new TanhDelta(param, bound(o, "low", -1.0, param), bound(o, "high", 1.0, param), integer(o, "event_dims", 1),
@@ -79,6 +80,16 @@ final class ContinuousFactories {
     private static boolean bool(Map<String, Object> options, String name, boolean fallback) {
         Object v = options.get(name);
         return v == null ? fallback : JsonValues.bool(v, "options." + name);
+    }
+
+    /** A shape option (a list of sizes), or null when absent. */
+    private static int[] shape(Map<String, Object> options, String name) {
+        Object v = options.get(name);
+        if (v == null) return null;
+        java.util.List<Object> sizes = JsonValues.list(v, "options." + name);
+        int[] out = new int[sizes.size()];
+        for (int i = 0; i < out.length; i++) out[i] = JsonValues.integer(sizes.get(i), "options." + name + "[" + i + "]");
+        return out;
     }
 
     /** A bound given as a number or a tensor (already decoded), in the dtype of {@code like}. */

@@ -39,8 +39,10 @@ import org.rlgrad.engine.tensor.Tensor;
  *   <li>each {@code <quantity>_grads} (and {@code kl_grads}, {@code rsample.grads}) matches the
  *       vector-Jacobian product with the recorded upstream, with respect to the {@code params}
  *       (FORMAT section 1, "Gradients and upstreams");</li>
- *   <li>each quantity under {@code expected.errors} throws instead of answering (any runtime
- *       exception: rlgrad's messages say more than the reference's, so they are not compared).</li>
+ *   <li>each quantity under {@code expected.errors} is refused instead of answered: an
+ *       {@link UnsupportedOperationException}, {@link IllegalStateException} or
+ *       {@link IllegalArgumentException} (rlgrad's messages say more than the reference's, so they
+ *       are not compared; another exception is a bug and fails the case).</li>
  * </ol>
  * Non-finite expected values must match exactly, and only fields listed in
  * {@code nonfinite_expected} may hold them. Every quantity is computed on a freshly built
@@ -213,8 +215,12 @@ public final class DistributionsFamily implements Family {
                     problems.add("errors." + q + ": the runner does not know this quantity");
                     continue;
                 }
+            } catch (UnsupportedOperationException | IllegalStateException | IllegalArgumentException ex) {
+                continue; // refused, as the reference does
             } catch (RuntimeException ex) {
-                continue; // raised, as the reference does
+                // A NullPointerException or a ClassCastException is a bug, not a refusal.
+                problems.add(q + ": expected a refusal (the reference raises " + reference + "), got " + ConformanceRunner.describe(ex));
+                continue;
             }
             problems.add(q + ": expected an error (the reference raises " + reference + "), got a value of shape " + Shape.format(got.shapeRef()));
         }
