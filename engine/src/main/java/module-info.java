@@ -12,4 +12,5 @@ module org.rlgrad.engine {
     exports org.rlgrad.engine.optim;
     exports org.rlgrad.engine.random;
     exports org.rlgrad.engine.distributions;
+    exports org.rlgrad.engine.vmap;
 }

@@ -10,6 +10,7 @@ import org.rlgrad.engine.backend.UnaryOp;
 import org.rlgrad.engine.tensor.DType;
 import org.rlgrad.engine.tensor.Shape;
 import org.rlgrad.engine.tensor.Tensor;
+import org.rlgrad.engine.vmap.Batching;
 
 /**
  * Broadcasting binary ops, comparisons, selection. Every gradient ends with
@@ -17,6 +18,15 @@ import org.rlgrad.engine.tensor.Tensor;
  */
 public final class Arithmetic {
     private Arithmetic() {}
+
+    /**
+     * The batching rule of the broadcasting arithmetic ops: the logical shapes are checked here, so
+     * that a mismatch is reported as the loop would report it, then {@link Batching#broadcasting}.
+     */
+    private static Tensor batched(String name, Tensor a, Tensor b, java.util.function.BinaryOperator<Tensor> op) {
+        Shape.broadcast(name, a.shapeRef(), b.shapeRef());
+        return Batching.broadcasting(a, b, op);
+    }
 
     private static Tensor kernel(String name, BinaryOp op, Tensor a, Tensor b) {
         OpSupport.sameDevice(name, a, b);
@@ -27,6 +37,7 @@ public final class Arithmetic {
     }
 
     public static Tensor add(Tensor a, Tensor b) {
+        if (a.isBatched() || b.isBatched()) return batched("add", a, b, Arithmetic::add);
         Tensor y = kernel("add", BinaryOp.ADD, a, b);
         return Autograd.record("add", y, inputs(a, b), g -> grads(sumTo(g, a.shapeRef()), sumTo(g, b.shapeRef())));
     }
@@ -37,11 +48,13 @@ public final class Arithmetic {
     }
 
     public static Tensor sub(Tensor a, Tensor b) {
+        if (a.isBatched() || b.isBatched()) return batched("sub", a, b, Arithmetic::sub);
         Tensor y = kernel("sub", BinaryOp.SUB, a, b);
         return Autograd.record("sub", y, inputs(a, b), g -> grads(sumTo(g, a.shapeRef()), sumTo(g.neg(), b.shapeRef())));
     }
 
     public static Tensor mul(Tensor a, Tensor b) {
+        if (a.isBatched() || b.isBatched()) return batched("mul", a, b, Arithmetic::mul);
         Tensor y = kernel("mul", BinaryOp.MUL, a, b);
         return Autograd.record("mul", y, inputs(a, b), new Tensor[] {a, b},
                 g -> grads(a.requiresGrad() ? sumTo(g.mul(b), a.shapeRef()) : null,
@@ -50,6 +63,7 @@ public final class Arithmetic {
 
     /** d(a/b) = 1/b da - a/b^2 db. */
     public static Tensor div(Tensor a, Tensor b) {
+        if (a.isBatched() || b.isBatched()) return batched("div", a, b, Arithmetic::div);
         Tensor y = kernel("div", BinaryOp.DIV, a, b);
         return Autograd.record("div", y, inputs(a, b), new Tensor[] {a, b},
                 g -> grads(a.requiresGrad() ? sumTo(g.div(b), a.shapeRef()) : null,
@@ -58,6 +72,7 @@ public final class Arithmetic {
 
     /** {@code s / x}: d = -s / x^2. */
     public static Tensor rdiv(double s, Tensor x) {
+        if (x.isBatched()) return Batching.perElement(x, v -> rdiv(s, v));
         Tensor in = x.dtype().isFloating() ? x : x.to(DType.FLOAT32);
         Tensor y = in.backend().unary(UnaryOp.RECIPROCAL, in, 0, 0);
         y = y.backend().unary(UnaryOp.AFFINE, y, s, 0);
@@ -66,6 +81,7 @@ public final class Arithmetic {
 
     /** {@code s * x + t} for Java scalars: the scalar forms of mul, add, sub and div. */
     public static Tensor affine(Tensor x, double s, double t) {
+        if (x.isBatched()) return Batching.perElement(x, v -> affine(v, s, t));
         Tensor in = x;
         if (!x.dtype().isFloating() && (s != Math.rint(s) || t != Math.rint(t))) in = x.to(DType.FLOAT32);
         else if (x.dtype() == DType.BOOL) in = x.to(DType.INT64);
@@ -78,6 +94,7 @@ public final class Arithmetic {
      * a = 0 and b &gt;= 0), PyTorch's conventions.
      */
     public static Tensor pow(Tensor a, Tensor b) {
+        if (a.isBatched() || b.isBatched()) return batched("pow", a, b, Arithmetic::pow);
         Tensor y = kernel("pow", BinaryOp.POW, a, b);
         return Autograd.record("pow", y, inputs(a, b), new Tensor[] {a, b, y}, g -> {
             Tensor ga = null, gb = null;
@@ -95,12 +112,14 @@ public final class Arithmetic {
 
     /** Element-wise max; on ties each side gets half the gradient (PyTorch). */
     public static Tensor maximum(Tensor a, Tensor b) {
+        if (a.isBatched() || b.isBatched()) return batched("maximum", a, b, Arithmetic::maximum);
         Tensor y = kernel("maximum", BinaryOp.MAXIMUM, a, b);
         return Autograd.record("maximum", y, inputs(a, b), new Tensor[] {a, b}, g -> splitOnTies(g, a, b, a.gt(b), a.lt(b)));
     }
 
     /** Element-wise min; on ties each side gets half the gradient (PyTorch). */
     public static Tensor minimum(Tensor a, Tensor b) {
+        if (a.isBatched() || b.isBatched()) return batched("minimum", a, b, Arithmetic::minimum);
         Tensor y = kernel("minimum", BinaryOp.MINIMUM, a, b);
         return Autograd.record("minimum", y, inputs(a, b), new Tensor[] {a, b}, g -> splitOnTies(g, a, b, a.lt(b), a.gt(b)));
     }
@@ -120,6 +139,10 @@ public final class Arithmetic {
      */
     public static Tensor clamp(Tensor x, Tensor min, Tensor max) {
         if (min == null && max == null) throw new IllegalArgumentException("clamp: at least one of min and max must be given");
+        if (x.isBatched() || (min != null && min.isBatched()) || (max != null && max.isBatched())) {
+            Shape.broadcast("clamp", x.shapeRef(), min == null ? new int[0] : min.shapeRef(), max == null ? new int[0] : max.shapeRef());
+            return Batching.broadcasting(new Tensor[] {x, min, max}, true, p -> clamp(p[0], p[1], p[2]));
+        }
         Tensor y = x;
         try (var scope = org.rlgrad.engine.autograd.GradMode.noGrad()) {
             if (min != null) y = kernel("clamp", BinaryOp.MAXIMUM, y, min);
@@ -155,15 +178,24 @@ public final class Arithmetic {
         return a.add(b.sub(a).mul(w));
     }
 
-    public static Tensor eq(Tensor a, Tensor b) { return kernel("eq", BinaryOp.EQ, a, b); }
-    public static Tensor ne(Tensor a, Tensor b) { return kernel("ne", BinaryOp.NE, a, b); }
-    public static Tensor lt(Tensor a, Tensor b) { return kernel("lt", BinaryOp.LT, a, b); }
-    public static Tensor le(Tensor a, Tensor b) { return kernel("le", BinaryOp.LE, a, b); }
-    public static Tensor gt(Tensor a, Tensor b) { return kernel("gt", BinaryOp.GT, a, b); }
-    public static Tensor ge(Tensor a, Tensor b) { return kernel("ge", BinaryOp.GE, a, b); }
-    public static Tensor logicalAnd(Tensor a, Tensor b) { return kernel("logical_and", BinaryOp.LOGICAL_AND, a, b); }
-    public static Tensor logicalOr(Tensor a, Tensor b) { return kernel("logical_or", BinaryOp.LOGICAL_OR, a, b); }
-    public static Tensor logicalXor(Tensor a, Tensor b) { return kernel("logical_xor", BinaryOp.LOGICAL_XOR, a, b); }
+    /** Comparisons and logical ops: no gradient; under vmap, broadcasting (in the operands' own dtypes). */
+    private static Tensor compare(String name, BinaryOp op, Tensor a, Tensor b) {
+        if (a.isBatched() || b.isBatched()) {
+            Shape.broadcast(name, a.shapeRef(), b.shapeRef());
+            return Batching.broadcasting(new Tensor[] {a, b}, false, p -> compare(name, op, p[0], p[1]));
+        }
+        return kernel(name, op, a, b);
+    }
+
+    public static Tensor eq(Tensor a, Tensor b) { return compare("eq", BinaryOp.EQ, a, b); }
+    public static Tensor ne(Tensor a, Tensor b) { return compare("ne", BinaryOp.NE, a, b); }
+    public static Tensor lt(Tensor a, Tensor b) { return compare("lt", BinaryOp.LT, a, b); }
+    public static Tensor le(Tensor a, Tensor b) { return compare("le", BinaryOp.LE, a, b); }
+    public static Tensor gt(Tensor a, Tensor b) { return compare("gt", BinaryOp.GT, a, b); }
+    public static Tensor ge(Tensor a, Tensor b) { return compare("ge", BinaryOp.GE, a, b); }
+    public static Tensor logicalAnd(Tensor a, Tensor b) { return compare("logical_and", BinaryOp.LOGICAL_AND, a, b); }
+    public static Tensor logicalOr(Tensor a, Tensor b) { return compare("logical_or", BinaryOp.LOGICAL_OR, a, b); }
+    public static Tensor logicalXor(Tensor a, Tensor b) { return compare("logical_xor", BinaryOp.LOGICAL_XOR, a, b); }
 
     /**
      * {@code cond ? a : b}, broadcasting all three. The gradient goes to the selected branch only
@@ -175,6 +207,10 @@ public final class Arithmetic {
         }
         OpSupport.sameDevice("where", cond, a);
         OpSupport.sameDevice("where", a, b);
+        if (cond.isBatched() || a.isBatched() || b.isBatched()) {
+            Shape.broadcast("where", cond.shapeRef(), a.shapeRef(), b.shapeRef());
+            return Batching.broadcasting(new Tensor[] {cond, a, b}, true, p -> where(p[0], p[1], p[2]));
+        }
         DType type = DType.promote(a, b);
         Tensor y = a.backend().where(cond, a, b, type);
         return Autograd.record("where", y, inputs(a, b), new Tensor[] {cond}, g -> {

@@ -8,6 +8,7 @@ import org.rlgrad.engine.tensor.DType;
 import org.rlgrad.engine.tensor.Reduction;
 import org.rlgrad.engine.tensor.Shape;
 import org.rlgrad.engine.tensor.Tensor;
+import org.rlgrad.engine.vmap.Batching;
 
 /**
  * The torch.nn.functional pieces the RL code uses: linear, conv1d and the loss functions. All are
@@ -32,6 +33,12 @@ public final class Functional {
             throw new IllegalArgumentException("linear: bias of shape " + Shape.format(bias.shapeRef()) + " does not match weight of shape "
                     + Shape.format(weight.shapeRef()) + " (expected [" + weight.size(0) + "])");
         }
+        if (weight.isBatched() || (bias != null && bias.isBatched())) {
+            // Per-entry weights (an ensemble's stacked parameters): the composition, whose ops have rules.
+            Tensor y = x.matmul(weight.mT());
+            return bias == null ? y : y.add(bias);
+        }
+        if (x.isBatched()) return Batching.leadingBatch(x, v -> linear(v, weight, bias));
         Tensor y;
         try (var scope = GradMode.noGrad()) {
             y = x.matmul(weight.mT());
@@ -126,6 +133,7 @@ public final class Functional {
      * d/dt = log(1 - p) - log p with the same clamping as the forward.
      */
     private static Tensor binaryCrossEntropyTerms(Tensor p, Tensor t) {
+        if (p.isBatched() || t.isBatched()) return Batching.broadcasting(p, t, Functional::binaryCrossEntropyTerms);
         Tensor y;
         try (var scope = GradMode.noGrad()) {
             y = t.mul(clampedLog(p)).add(t.rsub(1).mul(clampedLog(p.rsub(1)))).neg();

@@ -9,6 +9,7 @@ import org.rlgrad.engine.tensor.DType;
 import org.rlgrad.engine.tensor.Shape;
 import org.rlgrad.engine.tensor.Tensor;
 import org.rlgrad.engine.tensor.ValuesAndIndices;
+import org.rlgrad.engine.vmap.Batching;
 
 /**
  * Index-driven reads and writes. gather and scatter-add are each other's gradient; the other ops
@@ -22,6 +23,7 @@ public final class Indexing {
         int d = Shape.normalizeDim("gather", dim, x.dim());
         requireInt64("gather", "index", index);
         checkIndexShape("gather", x, d, index, "input");
+        if (x.isBatched() || index.isBatched()) return Batching.indexed(new Tensor[] {x, index}, d, (p, pd) -> gather(p[0], pd, p[1]));
         Tensor y = x.backend().gather(x, d, index);
         int[] shape = x.shape();
         return Autograd.record("gather", y, inputs(x), new Tensor[] {index},
@@ -48,6 +50,9 @@ public final class Indexing {
         checkIndexShape("scatter_add", x, d, index, "input");
         checkIndexShape("scatter_add", src, d, index, "source");
         OpSupport.sameDevice("scatter_add", x, src);
+        if (x.isBatched() || index.isBatched() || src.isBatched()) {
+            return Batching.indexed(new Tensor[] {x, index, src}, d, (p, pd) -> scatterAdd(p[0], pd, p[1], p[2]));
+        }
         Tensor s = narrowTo(src, index.shapeRef()).to(x.dtype());
         Tensor y = x.backend().scatter(x, d, index, s, true);
         return Autograd.record("scatter_add", y, inputs(x, s), new Tensor[] {index},
@@ -60,6 +65,9 @@ public final class Indexing {
         requireInt64("scatter", "index", index);
         checkIndexShape("scatter", x, d, index, "input");
         checkIndexShape("scatter", src, d, index, "source");
+        if (x.isBatched() || index.isBatched() || src.isBatched()) {
+            return Batching.indexed(new Tensor[] {x, index, src}, d, (p, pd) -> scatter(p[0], pd, p[1], p[2]));
+        }
         Tensor s = narrowTo(src, index.shapeRef()).to(x.dtype());
         Tensor y = x.backend().scatter(x, d, index, s, false);
         return Autograd.record("scatter", y, inputs(x, s), new Tensor[] {index}, g -> grads(
@@ -184,6 +192,7 @@ public final class Indexing {
     /** int64 one-hot encoding with a new last dim of {@code numClasses}. */
     public static Tensor oneHot(Tensor index, int numClasses) {
         requireInt64("one_hot", "index", index);
+        if (index.isBatched()) return Batching.perElement(index, v -> oneHot(v, numClasses));
         for (long v : index.toLongArray()) {
             if (v < 0 || v >= numClasses) {
                 throw new IndexOutOfBoundsException("one_hot: class " + v + " is out of range for " + numClasses + " classes");
@@ -202,6 +211,7 @@ public final class Indexing {
     public static Tensor argsort(Tensor x, int dim, boolean descending) {
         if (x.dim() == 0) return Tensor.zeros(DType.INT64);
         int d = Shape.normalizeDim("argsort", dim, x.dim());
+        if (x.isBatched()) return Batching.alongDim(x, d, (v, pd) -> argsort(v, pd, descending));
         return x.backend().sortIndices(x, d, descending);
     }
 

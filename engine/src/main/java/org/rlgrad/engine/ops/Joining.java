@@ -10,6 +10,7 @@ import org.rlgrad.engine.autograd.Autograd;
 import org.rlgrad.engine.tensor.DType;
 import org.rlgrad.engine.tensor.Shape;
 import org.rlgrad.engine.tensor.Tensor;
+import org.rlgrad.engine.vmap.Batching;
 
 /** Concatenation, splitting and reordering along dims. Most are views or compositions of views. */
 public final class Joining {
@@ -41,6 +42,7 @@ public final class Joining {
             total += t.shapeRef()[d];
             dtype = DType.max(dtype, t.dtype());
         }
+        for (Tensor t : tensors) if (t.isBatched()) return Batching.cat(tensors, d);
         shape[d] = total;
         Tensor out = Creation.full(shape, 0, dtype, first.backend());
         int[] sizes = new int[tensors.size()];
@@ -135,6 +137,7 @@ public final class Joining {
     /** Reverses the order along dims: a view with negated strides; its gradient is the same flip. */
     public static Tensor flip(Tensor x, int... dims) {
         int[] ds = Shape.normalizeDims("flip", dims, x.dim());
+        if (x.isBatched()) return ds.length == 0 ? x : Batching.alongDims(x, ds, Joining::flip);
         int[] strides = x.strides();
         int offset = x.offset();
         for (int d : ds) {

@@ -9,6 +9,7 @@ import org.rlgrad.engine.autograd.Autograd;
 import org.rlgrad.engine.tensor.DType;
 import org.rlgrad.engine.tensor.Shape;
 import org.rlgrad.engine.tensor.Tensor;
+import org.rlgrad.engine.vmap.Batching;
 
 /** Matrix products with PyTorch's matmul rules. */
 public final class LinearAlgebra {
@@ -34,6 +35,7 @@ public final class LinearAlgebra {
         if (a.dim() == 1 && b.dim() == 1) return matmul(a.unsqueeze(0), b.unsqueeze(1)).reshape();
         if (a.dim() == 1) return matmul(a.unsqueeze(0), b).squeeze(-2);
         if (b.dim() == 1) return matmul(a, b.unsqueeze(1)).squeeze(-1);
+        if (a.isBatched() || b.isBatched()) return Batching.broadcasting(a, b, LinearAlgebra::matmul);
         if (a.dim() == 2 && b.dim() == 2 && a.dtype() == b.dtype()) return batchedProduct(a, b); // nothing to broadcast or cast
         int[] batchA = Arrays.copyOf(a.shapeRef(), a.dim() - 2), batchB = Arrays.copyOf(b.shapeRef(), b.dim() - 2);
         int[] batch;

@@ -12,6 +12,7 @@ import org.rlgrad.engine.tensor.DType;
 import org.rlgrad.engine.tensor.Shape;
 import org.rlgrad.engine.tensor.Tensor;
 import org.rlgrad.engine.tensor.ValuesAndIndices;
+import org.rlgrad.engine.vmap.Batching;
 
 /**
  * Reductions over dims ({@code null} dims means all of them), softmax and its relatives. The
@@ -22,6 +23,7 @@ public final class Reductions {
 
     public static Tensor sum(Tensor x, int[] dims, boolean keepdim) {
         int[] d = Shape.normalizeDims("sum", dims, x.dim());
+        if (x.isBatched()) return Batching.reduction(x, d, keepdim, Reductions::sum);
         Tensor y = x.backend().reduce(ReduceOp.SUM, x, d, keepdim);
         return Autograd.record("sum", y, inputs(x), g -> grads(expandBack(g, x.shapeRef(), d, keepdim)));
     }
@@ -29,6 +31,7 @@ public final class Reductions {
     /** Mean over dims; over an empty dim it is NaN (0/0), as in PyTorch. Integers are averaged as float32. */
     public static Tensor mean(Tensor x, int[] dims, boolean keepdim) {
         int[] d = Shape.normalizeDims("mean", dims, x.dim());
+        if (x.isBatched()) return Batching.reduction(x, d, keepdim, Reductions::mean);
         Tensor in = x.dtype().isFloating() ? x : x.to(DType.FLOAT32);
         double count = count(x.shapeRef(), d);
         Tensor s = in.backend().reduce(ReduceOp.SUM, in, d, keepdim);
@@ -48,6 +51,7 @@ public final class Reductions {
      */
     public static Tensor prod(Tensor x, int[] dims, boolean keepdim) {
         int[] d = Shape.normalizeDims("prod", dims, x.dim());
+        if (x.isBatched()) return Batching.reduction(x, d, keepdim, Reductions::prod);
         Tensor y = x.backend().reduce(ReduceOp.PROD, x, d, keepdim);
         return Autograd.record("prod", y, inputs(x), new Tensor[] {x}, g -> {
             // Move the reduced dims last and flatten them into one, so "the others" is one line.
@@ -102,6 +106,7 @@ public final class Reductions {
 
     private static Tensor extreme(String name, ReduceOp op, Tensor x, int[] dims, boolean keepdim) {
         int[] d = Shape.normalizeDims(name, dims, x.dim());
+        if (x.isBatched()) return Batching.reduction(x, d, keepdim, (v, dd, k) -> extreme(name, op, v, dd, k));
         Tensor y = x.backend().reduce(op, x, d, keepdim);
         return Autograd.record(name, y, inputs(x), new Tensor[] {x, y}, g -> {
             Tensor hits = x.eq(expandBack(y, x.shapeRef(), d, keepdim)).to(g.dtype());
@@ -123,6 +128,7 @@ public final class Reductions {
         int d = Shape.normalizeDim(max ? "max" : "min", dim, x.dim());
         // A 0-dim tensor is its own extreme at index 0 (PyTorch); the backend wants a real dim.
         if (x.dim() == 0) return extremeDim(max, Views.reshape(x, 1), 0, false);
+        if (x.isBatched()) return Batching.alongDimPair(x, d, (v, pd) -> extremeDim(max, v, pd, keepdim));
         Tensor index = x.backend().argReduce(max, x, d, true);
         Tensor values = Indexing.gather(x, d, index);
         if (!keepdim && x.dim() > 0) {
@@ -134,11 +140,13 @@ public final class Reductions {
 
     public static Tensor argmax(Tensor x, int dim, boolean keepdim) {
         if (x.dim() == 0) return argmax(Views.reshape(x, 1), Shape.normalizeDim("argmax", dim, 0), false);
+        if (x.isBatched()) return Batching.alongDim(x, Shape.normalizeDim("argmax", dim, x.dim()), (v, pd) -> argmax(v, pd, keepdim));
         return x.backend().argReduce(true, x, Shape.normalizeDim("argmax", dim, x.dim()), keepdim);
     }
 
     public static Tensor argmin(Tensor x, int dim, boolean keepdim) {
         if (x.dim() == 0) return argmin(Views.reshape(x, 1), Shape.normalizeDim("argmin", dim, 0), false);
+        if (x.isBatched()) return Batching.alongDim(x, Shape.normalizeDim("argmin", dim, x.dim()), (v, pd) -> argmin(v, pd, keepdim));
         return x.backend().argReduce(false, x, Shape.normalizeDim("argmin", dim, x.dim()), keepdim);
     }
 
@@ -166,6 +174,7 @@ public final class Reductions {
         if (p == 0) return sum(x.ne(0).to(x.dtype().isFloating() ? x.dtype() : DType.FLOAT32), d, keepdim);
         if (p == 1) return sum(x.abs(), d, keepdim);
         if (p != 2) return sum(x.abs().pow(p), d, keepdim).pow(1 / p);
+        if (x.isBatched()) return Batching.reduction(x, d, keepdim, (v, dd, k) -> norm(v, 2, dd, k));
         Tensor y;
         try (var scope = GradMode.noGrad()) {
             y = sum(x.square(), d, keepdim).sqrt();
@@ -185,6 +194,7 @@ public final class Reductions {
      */
     public static Tensor logsumexp(Tensor x, int[] dims, boolean keepdim) {
         int[] d = Shape.normalizeDims("logsumexp", dims, x.dim());
+        if (x.isBatched()) return Batching.reduction(x, d, keepdim, Reductions::logsumexp);
         Tensor out;
         try (var scope = GradMode.noGrad()) {
             out = logSumExpForward(x.dtype().isFloating() ? x : x.to(DType.FLOAT32), d, keepdim);
@@ -209,6 +219,7 @@ public final class Reductions {
     /** softmax along a dim, exp(x - max) / sum (a fused backend kernel); gradient y (g - sum(g y)). */
     public static Tensor softmax(Tensor x, int dim) {
         int d = Shape.normalizeDim("softmax", dim, x.dim());
+        if (x.isBatched()) return x.dim() == 0 ? softmax(x.reshape(1), 0).reshape() : Batching.alongDim(x, d, Reductions::softmax);
         Tensor out = softmaxForward(x, d, false);
         return Autograd.record("softmax", out, inputs(x), new Tensor[] {out},
                 g -> grads(out.mul(g.sub(sum(g.mul(out), new int[] {d}, true)))));
@@ -217,6 +228,7 @@ public final class Reductions {
     /** log_softmax along a dim, x - logsumexp(x) (a fused backend kernel); gradient g - softmax sum(g). */
     public static Tensor logSoftmax(Tensor x, int dim) {
         int d = Shape.normalizeDim("log_softmax", dim, x.dim());
+        if (x.isBatched()) return x.dim() == 0 ? logSoftmax(x.reshape(1), 0).reshape() : Batching.alongDim(x, d, Reductions::logSoftmax);
         Tensor out = softmaxForward(x, d, true);
         return Autograd.record("log_softmax", out, inputs(x), new Tensor[] {out},
                 g -> grads(g.sub(out.exp().mul(sum(g, new int[] {d}, true)))));
@@ -232,10 +244,12 @@ public final class Reductions {
     }
 
     public static Tensor all(Tensor x, int[] dims, boolean keepdim) {
+        if (x.isBatched()) return Batching.reduction(x, Shape.normalizeDims("all", dims, x.dim()), keepdim, Reductions::all);
         return x.backend().reduce(ReduceOp.ALL, x, Shape.normalizeDims("all", dims, x.dim()), keepdim);
     }
 
     public static Tensor any(Tensor x, int[] dims, boolean keepdim) {
+        if (x.isBatched()) return Batching.reduction(x, Shape.normalizeDims("any", dims, x.dim()), keepdim, Reductions::any);
         return x.backend().reduce(ReduceOp.ANY, x, Shape.normalizeDims("any", dims, x.dim()), keepdim);
     }
 }

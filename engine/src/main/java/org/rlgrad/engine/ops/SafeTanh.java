@@ -4,6 +4,7 @@ import org.rlgrad.engine.autograd.Autograd;
 import org.rlgrad.engine.autograd.GradMode;
 import org.rlgrad.engine.tensor.DType;
 import org.rlgrad.engine.tensor.Tensor;
+import org.rlgrad.engine.vmap.Batching;
 
 /**
  * tanh and atanh kept away from ±1 (spec/engine.md section 4.4), as TorchRL's {@code safetanh}
@@ -35,6 +36,7 @@ public final class SafeTanh {
 
     /** {@code clamp(tanh x, -(1 - ε), 1 - ε)}, with gradient {@code g (1 - y²)} at the clamped {@code y}. */
     public static Tensor safeTanh(Tensor x) {
+        if (x.isBatched()) return Batching.perElement(x, SafeTanh::safeTanh);
         double lim = 1 - epsilon(x.dtype());
         Tensor y;
         try (var scope = GradMode.noGrad()) {
@@ -45,6 +47,7 @@ public final class SafeTanh {
 
     /** {@code atanh(clamp(y, -(1 - ε), 1 - ε))}, with gradient {@code g / (1 - c²)} at the clamped {@code c}. */
     public static Tensor safeAtanh(Tensor y) {
+        if (y.isBatched()) return Batching.perElement(y, SafeTanh::safeAtanh);
         double lim = 1 - epsilon(y.dtype());
         Tensor x;
         try (var scope = GradMode.noGrad()) {

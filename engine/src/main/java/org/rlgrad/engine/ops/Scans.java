@@ -8,6 +8,7 @@ import org.rlgrad.engine.autograd.GradMode;
 import org.rlgrad.engine.backend.ScanOp;
 import org.rlgrad.engine.tensor.Shape;
 import org.rlgrad.engine.tensor.Tensor;
+import org.rlgrad.engine.vmap.Batching;
 
 /** Inclusive scans along one dim. */
 public final class Scans {
@@ -17,6 +18,7 @@ public final class Scans {
     public static Tensor cumsum(Tensor x, int dim) {
         int d = Shape.normalizeDim("cumsum", dim, x.dim());
         if (x.dim() == 0) return Views.cloneTensor(x);
+        if (x.isBatched()) return Batching.alongDim(x, d, Scans::cumsum);
         Tensor y = x.backend().scan(ScanOp.CUMSUM, x, d);
         return Autograd.record("cumsum", y, inputs(x), g -> grads(reverseCumsum(g, d)));
     }
@@ -34,6 +36,7 @@ public final class Scans {
     public static Tensor cumprod(Tensor x, int dim) {
         int d = Shape.normalizeDim("cumprod", dim, x.dim());
         if (x.dim() == 0) return Views.cloneTensor(x);
+        if (x.isBatched()) return Batching.alongDim(x, d, Scans::cumprod);
         Tensor y = x.backend().scan(ScanOp.CUMPROD, x, d);
         return Autograd.record("cumprod", y, inputs(x), new Tensor[] {x, y}, g -> grads(cumprodBackward(x, y, g, d)));
     }

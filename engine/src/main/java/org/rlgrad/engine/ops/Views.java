@@ -8,6 +8,7 @@ import java.util.Arrays;
 import org.rlgrad.engine.autograd.Autograd;
 import org.rlgrad.engine.tensor.Shape;
 import org.rlgrad.engine.tensor.Tensor;
+import org.rlgrad.engine.vmap.Batching;
 
 /**
  * Ops that return a view sharing the input's storage (only the shape, strides and offset change),
@@ -50,6 +51,7 @@ public final class Views {
     /** A view when the strides allow it, otherwise a contiguous copy. */
     public static Tensor reshape(Tensor x, int... shape) {
         int[] target = inferShape("reshape", shape, x.numel());
+        if (x.isBatched()) return Batching.reshaped(x, target, Views::reshape);
         if (Arrays.equals(target, x.shapeRef())) return aliasWithShape(x, x.shapeRef(), x.stridesRef(), x.offset(), "reshape");
         int[] strides = viewStrides(x.shapeRef(), x.stridesRef(), target);
         Tensor source = strides == null ? contiguous(x) : x;
@@ -60,6 +62,7 @@ public final class Views {
     /** Like reshape, but never copies: the strides must allow the new shape. */
     public static Tensor view(Tensor x, int... shape) {
         int[] target = inferShape("view", shape, x.numel());
+        if (x.isBatched()) return Batching.reshaped(x, target, Views::view);
         int[] strides = viewStrides(x.shapeRef(), x.stridesRef(), target);
         if (strides == null) {
             throw new IllegalArgumentException("view: shape " + Shape.format(target) + " is incompatible with the layout of a tensor of shape "
@@ -141,6 +144,7 @@ public final class Views {
             if (seen[perm[i]]) throw new IllegalArgumentException("permute: dim " + dims[i] + " repeated in " + Arrays.toString(dims));
             seen[perm[i]] = true;
         }
+        if (x.isBatched()) return Batching.permuted(x, perm);
         int[] shape = new int[r], strides = new int[r];
         int[] inverse = new int[r];
         for (int i = 0; i < r; i++) {
@@ -219,7 +223,7 @@ public final class Views {
             int have = x.shapeRef()[i - lead];
             if (want == -1 || want == have) {
                 shape[i] = have;
-                strides[i] = x.stridesRef()[i - lead];
+                strides[i] = x.isBatched() ? 0 : x.stridesRef()[i - lead]; // a batched tensor has no strides: its rule below expands the physical value
             } else if (have == 1) {
                 shape[i] = want;
                 strides[i] = 0;
@@ -229,6 +233,7 @@ public final class Views {
             }
         }
         if (Arrays.equals(shape, x.shapeRef())) return x;
+        if (x.isBatched()) return Batching.expanded(x, shape);
         Tensor y = view(x, shape, strides, x.offset());
         int[] original = x.shape();
         return Autograd.record("expand", y, inputs(x), g -> grads(OpSupport.sumTo(g, original)));
@@ -236,6 +241,7 @@ public final class Views {
 
     /** Removes every size-1 dim. */
     public static Tensor squeeze(Tensor x) {
+        if (x.isBatched()) return Batching.reshaped(x, Arrays.stream(x.shapeRef()).filter(v -> v != 1).toArray(), Views::reshape);
         int[] s = x.shapeRef();
         int n = 0;
         for (int v : s) if (v != 1) n++;
@@ -252,6 +258,7 @@ public final class Views {
     /** Removes {@code dim} if its size is 1; a dim of another size is left alone (PyTorch). */
     public static Tensor squeeze(Tensor x, int dim) {
         int d = Shape.normalizeDim("squeeze", dim, x.dim());
+        if (x.isBatched()) return x.dim() == 0 || x.shapeRef()[d] != 1 ? x : Batching.alongDim(x, d, Views::squeeze);
         if (x.dim() == 0 || x.shapeRef()[d] != 1) return aliasWithShape(x, x.shapeRef(), x.stridesRef(), x.offset(), "squeeze");
         int[] shape = new int[x.dim() - 1], strides = new int[x.dim() - 1];
         for (int i = 0, k = 0; i < x.dim(); i++) {
@@ -265,6 +272,7 @@ public final class Views {
     public static Tensor unsqueeze(Tensor x, int dim) {
         int r = x.dim() + 1;
         int d = Shape.normalizeDim("unsqueeze", dim, r);
+        if (x.isBatched()) return Batching.alongDim(x, d, Views::unsqueeze);
         int[] shape = new int[r], strides = new int[r];
         for (int i = 0, k = 0; i < r; i++) {
             if (i == d) {
@@ -286,6 +294,8 @@ public final class Views {
             throw new IndexOutOfBoundsException("narrow: start " + start + " and length " + length + " do not fit dim " + dim + " of size " + size
                     + " (shape " + Shape.format(x.shapeRef()) + ")");
         }
+        int begin = start;
+        if (x.isBatched()) return Batching.alongDim(x, d, (v, pd) -> narrow(v, pd, begin, length));
         return strided(x, d, start, length, 1, "narrow");
     }
 
@@ -297,6 +307,7 @@ public final class Views {
         int s = start == null ? 0 : start < 0 ? Math.max(0, start + size) : Math.min(start, size);
         int e = end == null ? size : end < 0 ? Math.max(0, end + size) : Math.min(end, size);
         int length = e <= s ? 0 : (e - s + step - 1) / step;
+        if (x.isBatched()) return Batching.alongDim(x, d, (v, pd) -> slice(v, pd, start, end, step));
         return strided(x, d, s, length, step, "slice");
     }
 
@@ -308,6 +319,7 @@ public final class Views {
         if (i < 0 || i >= size) {
             throw new IndexOutOfBoundsException("select: index " + index + " is out of range for dim " + dim + " of size " + size);
         }
+        if (x.isBatched()) return Batching.alongDim(x, d, (v, pd) -> select(v, pd, index));
         return squeeze(strided(x, d, i, 1, 1, "select"), d);
     }
 
@@ -357,12 +369,14 @@ public final class Views {
     }
 
     public static Tensor contiguous(Tensor x) {
+        if (x.isBatched()) return Batching.perElement(x, Views::contiguous);
         if (x.isContiguous()) return x;
         return cloneTensor(x);
     }
 
     /** A contiguous copy with its own storage; the gradient passes through unchanged. */
     public static Tensor cloneTensor(Tensor x) {
+        if (x.isBatched()) return Batching.perElement(x, Views::cloneTensor);
         Tensor y = x.backend().copy(x, x.dtype());
         return Autograd.record("clone", y, inputs(x), g -> grads(g));
     }

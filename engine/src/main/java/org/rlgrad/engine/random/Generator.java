@@ -242,9 +242,33 @@ public final class Generator implements RandomSource {
         for (int s : shape) {
             if (s < 0) throw new IllegalArgumentException((normal ? "normal" : "uniform") + ": negative size in shape " + Shape.format(shape));
         }
+        DrawHook hook = drawHook;
+        if (hook != null) return hook.draw(this, shape, g -> g.fillDirect(shape, dtype, normal));
+        return fillDirect(shape, dtype, normal);
+    }
+
+    private Tensor fillDirect(int[] shape, DType dtype, boolean normal) {
         long blocks = Philox.blocksFor(Shape.numel(shape), dtype);
         long start = offset.getAndAdd(blocks);
         return Backends.defaultBackend().philox(shape.clone(), dtype, normal, key, stream, start);
+    }
+
+    /**
+     * vmap's hook on every draw: uniform and normal draws are the primitives of all the others, so
+     * a vmapped function's draws obey its randomness mode (ERROR throws, SAME draws once,
+     * DIFFERENT gives entry i the draws of {@code fold(i)}). {@code direct} makes a draw of the
+     * per-entry shape from a given generator, bypassing the hook.
+     */
+    @FunctionalInterface
+    public interface DrawHook {
+        Tensor draw(Generator generator, int[] shape, java.util.function.Function<Generator, Tensor> direct);
+    }
+
+    /** Installed once by {@code org.rlgrad.engine.vmap}; null until then (a draw then costs one field read more). */
+    private static volatile DrawHook drawHook;
+
+    public static void installDrawHook(DrawHook hook) {
+        drawHook = hook;
     }
 
     private static Tensor noGrad(java.util.function.Supplier<Tensor> body) {

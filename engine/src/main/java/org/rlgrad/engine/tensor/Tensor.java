@@ -20,6 +20,8 @@ import org.rlgrad.engine.ops.Pointwise;
 import org.rlgrad.engine.ops.Reductions;
 import org.rlgrad.engine.ops.Scans;
 import org.rlgrad.engine.ops.Views;
+import org.rlgrad.engine.vmap.BatchedValue;
+import org.rlgrad.engine.vmap.Batching;
 
 /**
  * An n-dimensional array: a strided view of a {@link Storage}, a dtype, and, when it takes part
@@ -32,6 +34,12 @@ import org.rlgrad.engine.ops.Views;
  *
  * <p>The fluent methods here are thin: each op is defined once, with its gradient, in the
  * {@code org.rlgrad.engine.ops} class named in its Javadoc.
+ *
+ * <p>Inside a vmapped function a tensor may be <em>batched</em> ({@link #isBatched()}): a logical
+ * view, without its batch dim, of a physical tensor that holds every entry. Its shape is the
+ * per-entry shape; its memory, strides and offset are unreachable ({@link #storage()} throws
+ * "no batching rule"), so an op without a batching rule fails instead of computing on the wrong
+ * shape. The {@code org.rlgrad.engine.vmap} package says how ops dispatch to their rules.
  */
 public final class Tensor {
     private final Storage storage;
@@ -46,6 +54,9 @@ public final class Tensor {
     private boolean retainsGrad;
     private List<UnaryOperator<Tensor>> hooks;
 
+    /** Non-null only for a batched tensor inside vmap: what it is a view of. */
+    private final BatchedValue batched;
+
     /** For backends and view ops: a view of {@code storage}. The caller guarantees the view is in bounds. */
     public Tensor(Storage storage, int[] shape, int[] strides, int offset) {
         if (shape.length != strides.length) {
@@ -55,6 +66,22 @@ public final class Tensor {
         this.shape = shape;
         this.strides = strides;
         this.offset = offset;
+        this.batched = null;
+    }
+
+    /**
+     * For vmap: the logical view of {@code batched.value()} without its batch dim. It shares the
+     * value's dtype and backend; it has no strides of its own.
+     */
+    public Tensor(BatchedValue batched) {
+        Tensor value = batched.value();
+        int[] s = new int[value.shape.length - 1];
+        for (int i = 0, k = 0; i < value.shape.length; i++) if (i != batched.dim()) s[k++] = value.shape[i];
+        this.storage = value.storage;
+        this.shape = s;
+        this.strides = null;
+        this.offset = 0;
+        this.batched = batched;
     }
 
     /** For backends: a contiguous tensor over the whole of {@code storage}. */
@@ -64,13 +91,21 @@ public final class Tensor {
 
     // ------------------------------------------------------------------ metadata
 
-    public Storage storage() { return storage; }
+    /** The memory; a batched tensor's is unreachable (only batching rules may see the physical value). */
+    public Storage storage() {
+        if (batched != null) throw Batching.noRule("its memory");
+        return storage;
+    }
+
     public Backend backend() { return storage.backend(); }
     public Device device() { return storage.backend().device(); }
     public DType dtype() { return storage.dtype(); }
     public int[] shape() { return shape.clone(); }
-    public int[] strides() { return strides.clone(); }
-    public int offset() { return offset; }
+    public int[] strides() { return stridesRef().clone(); }
+    public int offset() {
+        if (batched != null) throw Batching.noRule("its offset");
+        return offset;
+    }
     public int dim() { return shape.length; }
     public int numel() { return Shape.numel(shape); }
 
@@ -81,6 +116,7 @@ public final class Tensor {
 
     /** Whether the elements are laid out row-major without gaps (broadcast views are not; empty tensors are). */
     public boolean isContiguous() {
+        if (batched != null) throw Batching.noRule("its layout");
         if (numel() == 0) return true; // as in PyTorch; Shape.contiguousStrides gives empty tensors non-zero strides
         int expected = 1;
         for (int i = shape.length - 1; i >= 0; i--) {
@@ -94,11 +130,22 @@ public final class Tensor {
     public int[] shapeRef() { return shape; }
 
     /** Internal, unchecked access to the strides array for ops and backends (do not modify). */
-    public int[] stridesRef() { return strides; }
+    public int[] stridesRef() {
+        if (batched != null) throw Batching.noRule("its strides");
+        return strides;
+    }
+
+    // ------------------------------------------------------------------ vmap
+
+    /** Whether this is a batched tensor seen inside vmap (a field read: ops test it on entry). */
+    public boolean isBatched() { return batched != null; }
+
+    /** For batching rules: the physical value, its batch dim and its vmap level; null when not batched. */
+    public BatchedValue batched() { return batched; }
 
     // ------------------------------------------------------------------ autograd
 
-    public boolean requiresGrad() { return requiresGrad; }
+    public boolean requiresGrad() { return batched == null ? requiresGrad : batched.value().requiresGrad(); }
 
     /**
      * Marks this tensor as one whose gradient is wanted. On a leaf it makes a parameter; on a
@@ -106,6 +153,7 @@ public final class Tensor {
      * the tensor a new leaf, as GAIL's gradient penalty does with interpolated inputs.
      */
     public Tensor requiresGrad(boolean flag) {
+        if (batched != null) throw Batching.noRule("requiresGrad(boolean)");
         if (flag && !dtype().isFloating()) {
             throw new IllegalArgumentException("requiresGrad: only floating tensors can require gradients, got " + dtype());
         }
@@ -118,14 +166,21 @@ public final class Tensor {
     }
 
     public boolean isLeaf() { return gradFn == null; }
-    public Node gradFn() { return gradFn; }
-    public Tensor grad() { return grad; }
+    public Node gradFn() {
+        if (batched != null) throw Batching.noRule("its autograd history");
+        return gradFn;
+    }
+    public Tensor grad() {
+        if (batched != null) throw Batching.noRule("grad()");
+        return grad;
+    }
     /** Sets the gradient, which outlives any {@link MemoryScope} it was computed in. */
     public void setGrad(Tensor g) { this.grad = g == null ? null : MemoryScope.persist(g); }
     public void zeroGrad() { this.grad = null; }
 
     /** Keep the gradient of this non-leaf in {@link #grad()} after backward. */
     public Tensor retainGrad() {
+        if (batched != null) throw Batching.noRule("retainGrad()");
         this.retainsGrad = true;
         return this;
     }
@@ -137,6 +192,7 @@ public final class Tensor {
      * backward, before it reaches the tensor's producer or its {@code grad} field.
      */
     public Tensor registerHook(UnaryOperator<Tensor> hook) {
+        if (batched != null) throw Batching.noRule("registerHook");
         if (!requiresGrad) throw new IllegalStateException("registerHook: the tensor does not require grad");
         if (hooks == null) hooks = new ArrayList<>();
         hooks.add(hook);
@@ -147,12 +203,14 @@ public final class Tensor {
 
     /** Called by {@link Autograd#record} on a freshly made output. */
     public void attachGradFn(Node node) {
+        if (batched != null) throw Batching.noRule("autograd recording");
         this.gradFn = node;
         this.requiresGrad = true;
     }
 
     /** Same values, no history; shares storage. */
     public Tensor detach() {
+        if (batched != null) return Batching.perElement(this, Tensor::detach);
         return new Tensor(storage, shape, strides, offset);
     }
 
@@ -449,6 +507,7 @@ public final class Tensor {
 
     @Override
     public String toString() {
+        if (batched != null) return "BatchedTensor(logical shape " + Shape.format(shape) + ", " + batched + ")";
         return TensorFormat.format(this);
     }
 }
