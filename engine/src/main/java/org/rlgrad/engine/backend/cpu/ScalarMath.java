@@ -85,8 +85,10 @@ final class ScalarMath {
     }
 
     static double atanh(double x) {
-        // 0.5 * log((1 + x) / (1 - x)) written with log1p to stay accurate near 0.
-        return 0.5 * Math.log1p(2 * x / (1 - x));
+        // 0.5 * log((1 + x) / (1 - x)) written with log1p to stay accurate near 0, and on |x| so
+        // that it stays accurate near -1 too: there 1 + x cancels, while 1 - |x| is exact.
+        double a = Math.abs(x);
+        return Math.copySign(0.5 * Math.log1p(2 * a / (1 - a)), x);
     }
 
     static double clamp(double x, double lo, double hi) {
