@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
+import org.rlgrad.engine.autograd.Autograd;
 import org.rlgrad.engine.tensor.Shape;
 import org.rlgrad.engine.tensor.Tensor;
 import org.rlgrad.engine.testing.Gen;
@@ -25,7 +26,20 @@ final class VmapCheck {
     /** Float results may differ in the last bits where a kernel sums in another order (matmul's blocking). */
     static final double TOLERANCE = 1e-12;
 
+    /**
+     * Also checks gradients: the floating stacked arguments become leaves, and the gradient of a
+     * fixed random weighting of the float outputs must be the same through vmap as through the
+     * loop (each slice of a stacked argument gets its own entry's gradient; a shared argument
+     * gets the sum over entries).
+     */
     static void assertVmapEqualsLoop(Gen g, Function<List<Tensor>, List<Tensor>> f, Tensor... stacked) {
+        assertVmapEqualsLoop(g, f, TOLERANCE, stacked);
+    }
+
+    /** {@code gradientTolerance}: where the loop's backward runs partly in float32, the gradients agree to float32 precision only. */
+    static void assertVmapEqualsLoop(Gen g, Function<List<Tensor>, List<Tensor>> f, double gradientTolerance, Tensor... stacked) {
+        List<Tensor> leaves = new ArrayList<>();
+        for (Tensor t : stacked) if (t.dtype().isFloating()) leaves.add(t.requiresGrad(true));
         int k = stacked.length;
         List<Integer> inDims = new ArrayList<>();
         List<Tensor> args = new ArrayList<>();
@@ -54,6 +68,23 @@ final class VmapCheck {
         List<Tensor> expected = stackOutputs(perEntry, outDims);
         List<Tensor> actual = Vmap.vmap(f, inDims, outDims, Randomness.ERROR).apply(args);
         assertAllClose(expected, actual);
+        assertSameGradients(g, leaves, expected, actual, gradientTolerance);
+    }
+
+    private static void assertSameGradients(Gen g, List<Tensor> leaves, List<Tensor> expected, List<Tensor> actual, double tolerance) {
+        if (leaves.isEmpty()) return;
+        Tensor lossLoop = null, lossVmap = null;
+        for (int k = 0; k < expected.size(); k++) {
+            Tensor e = expected.get(k), a = actual.get(k);
+            if (!e.dtype().isFloating() || !e.requiresGrad()) continue;
+            Tensor w = g.uniform(e.shape(), -1, 1).to(e.dtype());
+            lossLoop = lossLoop == null ? e.mul(w).sum() : lossLoop.add(e.mul(w).sum());
+            lossVmap = lossVmap == null ? a.mul(w).sum() : lossVmap.add(a.mul(w).sum());
+        }
+        if (lossLoop == null) return;
+        List<Tensor> gl = Autograd.grad(List.of(lossLoop), leaves, null, false, true, true); // the arguments' movedim is shared
+        List<Tensor> gv = Autograd.grad(List.of(lossVmap), leaves, null, false, false, true);
+        for (int i = 0; i < leaves.size(); i++) assertClose(gl.get(i), gv.get(i), "gradient of argument " + i, tolerance);
     }
 
     static List<List<Tensor>> loopEntries(Function<List<Tensor>, List<Tensor>> f, List<Tensor> args, List<Integer> inDims) {
@@ -84,6 +115,10 @@ final class VmapCheck {
     }
 
     static void assertClose(Tensor expected, Tensor actual, String what) {
+        assertClose(expected, actual, what, TOLERANCE);
+    }
+
+    static void assertClose(Tensor expected, Tensor actual, String what, double tolerance) {
         assertFalse(actual.isBatched(), what + " is still batched");
         assertArrayEquals(expected.shapeRef(), actual.shapeRef(),
                 what + ": shape " + Shape.format(actual.shapeRef()) + ", loop gives " + Shape.format(expected.shapeRef()));
@@ -94,7 +129,7 @@ final class VmapCheck {
         }
         double[] e = expected.toDoubleArray(), a = actual.toDoubleArray();
         for (int i = 0; i < e.length; i++) {
-            boolean same = Double.compare(e[i], a[i]) == 0 || Math.abs(e[i] - a[i]) <= TOLERANCE * Math.max(1, Math.abs(e[i]));
+            boolean same = Double.compare(e[i], a[i]) == 0 || Math.abs(e[i] - a[i]) <= tolerance * Math.max(1, Math.abs(e[i]));
             if (!same) throw new AssertionError(what + ": element " + i + " is " + a[i] + ", the loop gives " + e[i]);
         }
     }

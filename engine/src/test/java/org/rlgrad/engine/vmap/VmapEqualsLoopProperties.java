@@ -222,7 +222,7 @@ class VmapEqualsLoopProperties {
             Tensor scalar64 = stacked(g, n, new int[0], -2, 2);
             Tensor vector32 = stacked(g, n, g.shape(1, 2), -2, 2).toFloat();
             assertVmapEqualsLoop(g, a -> List.of(a.get(0).add(a.get(1)), a.get(1).mul(a.get(0)), Tensor.where(a.get(1).gt(0), a.get(0), a.get(1))),
-                    scalar64, vector32);
+                    1e-6, scalar64, vector32);
         }));
 
         // ------------------------------------------------------------ Reductions and scans
