@@ -281,14 +281,12 @@ public final class CompositeDistribution {
             return d.entropy();
         } catch (UnsupportedOperationException noClosedForm) {
             if (samplesMc < 1) throw new IllegalArgumentException("CompositeDistribution: samplesMc must be at least 1, got " + samplesMc);
-            SampleAndLogProb draw;
             try {
-                draw = d.rsampleAndLogProb(random, samplesMc);
+                return MonteCarloEntropy.estimate(d, random, samplesMc, true);
             } catch (UnsupportedOperationException noRsample) {
                 throw new UnsupportedOperationException("CompositeDistribution: head \"" + name + "\" has no closed-form entropy and cannot "
                         + "reparameterise for a Monte-Carlo estimate: " + noRsample.getMessage(), noRsample);
             }
-            return draw.logProb().mean(0).neg();
         }
     }
 }
