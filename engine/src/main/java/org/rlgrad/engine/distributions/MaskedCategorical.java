@@ -42,6 +42,8 @@ public final class MaskedCategorical implements Distribution {
     private final Tensor valid;
     /** The sparse form's action indices, or null for a dense mask. */
     private final Tensor indices;
+    /** The same with padding entries replaced by 0, so that they can index (their probability is 0). */
+    private final Tensor gatherIndices;
     private final int numActions;
     private final double negInf;
     private final int[] batchShape;
@@ -65,6 +67,7 @@ public final class MaskedCategorical implements Distribution {
         Tensor rawLogits;
         if (b.mask != null) {
             this.indices = null;
+            this.gatherIndices = null;
             this.valid = denseMask(b.mask, parameter.shapeRef());
             rawLogits = b.logits != null ? b.logits : logProbsOfValid(b.probs, valid);
         } else {
@@ -74,6 +77,7 @@ public final class MaskedCategorical implements Distribution {
                 this.valid = b.paddingValue == null ? Tensor.ones(DType.BOOL, indices.shape()) : indices.ne(b.paddingValue.doubleValue());
                 gatherAt = b.paddingValue == null ? indices : Tensor.where(valid, indices, Tensor.zerosLike(indices));
             }
+            this.gatherIndices = gatherAt;
             Tensor gathered = parameter.gather(-1, gatherAt);
             rawLogits = b.logits != null ? gathered : logProbsOfValid(gathered, valid);
         }
@@ -181,6 +185,9 @@ public final class MaskedCategorical implements Distribution {
 
     /** The sparse form's action indices, or null for a dense mask. */
     public Tensor indices() { return indices; }
+
+    /** {@link #indices()} with padding entries replaced by 0 (null for a dense mask). */
+    Tensor gatherIndices() { return gatherIndices; }
 
     /** The number of actions K of the full action space. */
     public int numActions() { return numActions; }

@@ -41,10 +41,11 @@ public final class MaskedOneHotCategorical implements Distribution {
     /** The probabilities over the full action space, shape {@code batch + [K]} (zero at invalid actions). */
     public Tensor probs() {
         Tensor p = categorical.probs();
-        Tensor indices = categorical.indices();
+        Tensor indices = categorical.gatherIndices();
         if (indices == null) return p;
+        // Padding entries point at action 0 with probability 0: adding (not writing) keeps action 0's own probability.
         Tensor zeros = Tensor.zeros(p.dtype(), CategoricalSupport.append(categorical.batchShape(), categorical.numActions()));
-        return zeros.scatter(-1, indices, Tensor.where(categorical.validMask(), p, 0.0));
+        return zeros.scatterAdd(-1, indices, Tensor.where(categorical.validMask(), p, 0.0));
     }
 
     @Override public int[] batchShape() { return categorical.batchShape(); }

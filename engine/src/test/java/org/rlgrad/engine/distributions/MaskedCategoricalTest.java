@@ -103,6 +103,10 @@ class MaskedCategoricalTest {
         MaskedCategorical d = MaskedCategorical.builder().logits(logits).indices(Tensor.of(new long[] {2, 3, -1}, 3)).paddingValue(-1).build();
         assertArrayEquals(new double[] {0.5, 0.5, 0}, d.probs().toDoubleArray(), 1e-15);
         assertEquals(Math.log(2), d.entropy().item(), 1e-15);
+        // Padding next to a real action 0: the one-hot probabilities keep action 0's mass.
+        MaskedOneHotCategorical oneHot = MaskedCategorical.builder().logits(f64(new double[] {Math.log(3), 0, 9, 0}, 4))
+                .indices(Tensor.of(new long[] {0, 1, -1}, 3)).paddingValue(-1).buildOneHot();
+        assertArrayEquals(new double[] {0.75, 0.25, 0, 0}, oneHot.probs().toDoubleArray(), 1e-15);
     }
 
     @Test
