@@ -93,7 +93,7 @@ public final class Tensor {
 
     /** The memory; a batched tensor's is unreachable (only batching rules may see the physical value). */
     public Storage storage() {
-        if (batched != null) throw Batching.noRule("its memory");
+        if (batched != null) throw Batching.noRule("the memory");
         return storage;
     }
 
@@ -103,7 +103,7 @@ public final class Tensor {
     public int[] shape() { return shape.clone(); }
     public int[] strides() { return stridesRef().clone(); }
     public int offset() {
-        if (batched != null) throw Batching.noRule("its offset");
+        if (batched != null) throw Batching.noRule("the offset");
         return offset;
     }
     public int dim() { return shape.length; }
@@ -116,7 +116,7 @@ public final class Tensor {
 
     /** Whether the elements are laid out row-major without gaps (broadcast views are not; empty tensors are). */
     public boolean isContiguous() {
-        if (batched != null) throw Batching.noRule("its layout");
+        if (batched != null) throw Batching.noRule("the layout");
         if (numel() == 0) return true; // as in PyTorch; Shape.contiguousStrides gives empty tensors non-zero strides
         int expected = 1;
         for (int i = shape.length - 1; i >= 0; i--) {
@@ -131,7 +131,7 @@ public final class Tensor {
 
     /** Internal, unchecked access to the strides array for ops and backends (do not modify). */
     public int[] stridesRef() {
-        if (batched != null) throw Batching.noRule("its strides");
+        if (batched != null) throw Batching.noRule("the strides");
         return strides;
     }
 
@@ -153,7 +153,7 @@ public final class Tensor {
      * the tensor a new leaf, as GAIL's gradient penalty does with interpolated inputs.
      */
     public Tensor requiresGrad(boolean flag) {
-        if (batched != null) throw Batching.noRule("requiresGrad(boolean)");
+        if (batched != null) throw Batching.noRule("the autograd state");
         if (flag && !dtype().isFloating()) {
             throw new IllegalArgumentException("requiresGrad: only floating tensors can require gradients, got " + dtype());
         }
@@ -167,11 +167,11 @@ public final class Tensor {
 
     public boolean isLeaf() { return gradFn == null; }
     public Node gradFn() {
-        if (batched != null) throw Batching.noRule("its autograd history");
+        if (batched != null) throw Batching.noRule("the autograd history");
         return gradFn;
     }
     public Tensor grad() {
-        if (batched != null) throw Batching.noRule("grad()");
+        if (batched != null) throw Batching.noRule("the gradient");
         return grad;
     }
     /** Sets the gradient, which outlives any {@link MemoryScope} it was computed in. */
@@ -180,7 +180,7 @@ public final class Tensor {
 
     /** Keep the gradient of this non-leaf in {@link #grad()} after backward. */
     public Tensor retainGrad() {
-        if (batched != null) throw Batching.noRule("retainGrad()");
+        if (batched != null) throw Batching.noRule("the autograd state");
         this.retainsGrad = true;
         return this;
     }
@@ -192,7 +192,7 @@ public final class Tensor {
      * backward, before it reaches the tensor's producer or its {@code grad} field.
      */
     public Tensor registerHook(UnaryOperator<Tensor> hook) {
-        if (batched != null) throw Batching.noRule("registerHook");
+        if (batched != null) throw Batching.noRule("the autograd state");
         if (!requiresGrad) throw new IllegalStateException("registerHook: the tensor does not require grad");
         if (hooks == null) hooks = new ArrayList<>();
         hooks.add(hook);
@@ -203,7 +203,7 @@ public final class Tensor {
 
     /** Called by {@link Autograd#record} on a freshly made output. */
     public void attachGradFn(Node node) {
-        if (batched != null) throw Batching.noRule("autograd recording");
+        if (batched != null) throw Batching.noRule("the autograd history");
         this.gradFn = node;
         this.requiresGrad = true;
     }

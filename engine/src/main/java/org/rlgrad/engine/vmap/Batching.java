@@ -251,7 +251,7 @@ public final class Batching {
      */
     public static IllegalStateException noRule(String what) {
         return new IllegalStateException("vmap: no batching rule for '" + opOnStack() + "'; use PseudoVmap (an explicit loop over the entries) "
-                + "for this function, or call the op outside the vmapped function (the op needed " + what + " of a batched tensor)");
+                + "for this function, or call the op outside the vmapped function (it reached " + what + " of a batched tensor, which only batching rules may see)");
     }
 
     private static final List<String> OP_PACKAGES = List.of("org.rlgrad.engine.ops", "org.rlgrad.engine.random", "org.rlgrad.engine.distributions");
