@@ -35,8 +35,8 @@ public final class LinearAlgebra {
         if (a.dim() == 1 && b.dim() == 1) return matmul(a.unsqueeze(0), b.unsqueeze(1)).reshape();
         if (a.dim() == 1) return matmul(a.unsqueeze(0), b).squeeze(-2);
         if (b.dim() == 1) return matmul(a, b.unsqueeze(1)).squeeze(-1);
-        if (a.isBatched() || b.isBatched()) return Batching.broadcasting(a, b, LinearAlgebra::matmul);
-        if (a.dim() == 2 && b.dim() == 2 && a.dtype() == b.dtype()) return batchedProduct(a, b); // nothing to broadcast or cast
+        boolean batched = a.isBatched() || b.isBatched();
+        if (a.dim() == 2 && b.dim() == 2 && a.dtype() == b.dtype() && !batched) return batchedProduct(a, b); // nothing to broadcast or cast
         int[] batchA = Arrays.copyOf(a.shapeRef(), a.dim() - 2), batchB = Arrays.copyOf(b.shapeRef(), b.dim() - 2);
         int[] batch;
         try {
@@ -45,6 +45,7 @@ public final class LinearAlgebra {
             throw new IllegalArgumentException("matmul: the batch dims of shapes " + Shape.format(a.shapeRef()) + " and "
                     + Shape.format(b.shapeRef()) + " do not broadcast (" + Shape.format(batchA) + " vs " + Shape.format(batchB) + ")", e);
         }
+        if (batched) return Batching.broadcasting(a, b, LinearAlgebra::matmul); // after the checks, so that errors show the entries' shapes
         DType type = DType.promote(a, b);
         Tensor ea = a.to(type).expand(Shape.concat(batch, new int[] {a.size(-2), k}));
         Tensor eb = b.to(type).expand(Shape.concat(batch, new int[] {k, b.size(-1)}));

@@ -70,12 +70,11 @@ public final class Vmap {
                              List<Integer> outDims, Randomness randomness) {
         List<Integer> dims = broadcastDims(inDims, args.size(), "in_dims", "arguments");
         int n = VmapLevel.batchSize("vmap", args, dims);
-        List<Tensor> outputs;
         List<Tensor> result = new ArrayList<>();
         try (VmapLevel level = VmapLevel.open(n, randomness)) {
             List<Tensor> mapped = new ArrayList<>(args.size());
             for (int i = 0; i < args.size(); i++) mapped.add(dims.get(i) == null ? args.get(i) : level.mapped(args.get(i), dims.get(i)));
-            outputs = fn.apply(Collections.unmodifiableList(mapped));
+            List<Tensor> outputs = fn.apply(Collections.unmodifiableList(mapped));
             if (outputs == null || outputs.isEmpty()) throw new IllegalArgumentException("vmap: the function returned no outputs");
             List<Integer> od = broadcastDims(outDims, outputs.size(), "out_dims", "outputs");
             for (int k = 0; k < outputs.size(); k++) result.add(level.unmapped(outputs.get(k), od.get(k)));

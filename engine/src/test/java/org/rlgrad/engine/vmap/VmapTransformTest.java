@@ -35,10 +35,10 @@ class VmapTransformTest {
         Property.forAll("nested vmap = double loop", 30, g -> {
             int n1 = g.intIn(1, 3), n2 = g.intIn(1, 3), k = g.intIn(1, 3), m = g.intIn(1, 3);
             g.note("N1", n1).note("N2", n2);
-            Tensor xs = g.uniform(new int[] {n1, n2, k}, -1, 1); // x[i][j]
-            Tensor ws = g.uniform(new int[] {n1, m, k}, -1, 1);  // w[i], shared by the inner level
+            Tensor xs = g.uniform(new int[] {n1, n2, k}, -1, 1).requiresGrad(true); // x[i][j]
+            Tensor ws = g.uniform(new int[] {n1, m, k}, -1, 1).requiresGrad(true);  // w[i], shared by the inner level
             boolean innerMapsW = g.bool();
-            Tensor ws2 = g.uniform(new int[] {n1, n2, m, k}, -1, 1);
+            Tensor ws2 = g.uniform(new int[] {n1, n2, m, k}, -1, 1).requiresGrad(true);
             int outer = g.intIn(0, 1), inner = g.intIn(-2, 1);
             g.note("outer out_dim", outer).note("inner out_dim", inner).note("inner maps w", innerMapsW);
             // Outer entry i sees xs[i] ([n2, k]) and w[i]; the inner level maps xs[i] along dim 0 and, optionally, w[i] too.
@@ -53,7 +53,14 @@ class VmapTransformTest {
                 for (int j = 0; j < n2; j++) cols.add(member(xs.select(0, i).select(0, j), innerMapsW ? ws2.select(0, i).select(0, j) : ws.select(0, i)));
                 rows.add(Tensor.stack(cols, inner));
             }
-            assertClose(Tensor.stack(rows, outer), actual, "nested result");
+            Tensor expected = Tensor.stack(rows, outer);
+            assertClose(expected, actual, "nested result");
+            // Gradients through both levels equal the double loop's.
+            Tensor weights = g.uniform(expected.shape(), -1, 1);
+            List<Tensor> leaves = List.of(xs, w);
+            List<Tensor> loopGrads = Autograd.grad(List.of(expected.mul(weights).sum()), leaves, null, false, false, false);
+            List<Tensor> vmapGrads = Autograd.grad(List.of(actual.mul(weights).sum()), leaves, null, false, false, false);
+            for (int i = 0; i < 2; i++) assertClose(loopGrads.get(i), vmapGrads.get(i), "gradient of argument " + i);
         });
     }
 
@@ -146,6 +153,9 @@ class VmapTransformTest {
         // Logical shapes in op errors, as the loop would report them.
         IllegalArgumentException add = assertThrows(IllegalArgumentException.class, () -> Vmap.vmap(x -> x.add(Tensor.zeros(3))).apply(a));
         assertTrue(add.getMessage().contains("add: shapes [2] and [3] do not broadcast"), add.getMessage());
+        IllegalArgumentException matmul = assertThrows(IllegalArgumentException.class,
+                () -> Vmap.vmap(x -> x.reshape(2, 1, 1).matmul(Tensor.zeros(3, 1, 1))).apply(Tensor.zeros(4, 2)));
+        assertTrue(matmul.getMessage().contains("matmul: the batch dims of shapes [2, 1, 1] and [3, 1, 1] do not broadcast"), matmul.getMessage());
     }
 
     @Test
