@@ -180,6 +180,21 @@ class VmapTransformTest {
     }
 
     @Test
+    void otherArgumentKindsGoThroughVmapLevel() {
+        // What a TensorDict overload does with its leaves: check sizes, open a level, map, call, unmap.
+        Tensor obs = Tensor.of(DType.FLOAT64, new double[] {1, 2, 3, 4, 5, 6}, 3, 2), reward = Tensor.of(DType.FLOAT64, new double[] {10, 20, 30}, 3);
+        List<Tensor> leaves = List.of(obs, reward);
+        int n = VmapLevel.batchSize("vmap", leaves, List.of(0, 0));
+        Tensor out;
+        try (VmapLevel level = VmapLevel.open(n, Randomness.ERROR)) {
+            Tensor o = level.mapped(obs, 0), r = level.mapped(reward, -1);
+            assertArrayEquals(new int[] {2}, o.shapeRef());
+            out = level.unmapped(o.sum().add(r), 0);
+        }
+        assertArrayEquals(new double[] {13, 27, 41}, out.toDoubleArray());
+    }
+
+    @Test
     void ordinaryTensorsStayOrdinary() {
         Tensor x = Tensor.of(new double[] {1, 2}, 2);
         assertFalse(x.isBatched());
