@@ -226,17 +226,35 @@ class SpecialFunctionsTest {
 
     // ------------------------------------------------------------------ trigamma
 
+    /**
+     * trigamma follows PyTorch's algorithm (see its Javadoc), whose error is the first omitted
+     * asymptotic term 1/(30 y^9) at y = x + 6 (or 1 - x + 6 below 1/2): about 1e-9 relative at
+     * worst. The tests hold it to that bound, and to PyTorch's own values worked by its formula.
+     */
+    private static final double TRIGAMMA_REL = 2e-9;
+
+    @Test
+    void trigammaIsPyTorchsAlgorithm() {
+        // calc_trigamma(1), step by step: 1 + 1/4 + 1/9 + 1/16 + 1/25 + 1/36, then the series at 7.
+        double y = 7, ixx = 1 / (y * y);
+        double torchAtOne = 1 + 0.25 + 1.0 / 9 + 1.0 / 16 + 1.0 / 25 + 1.0 / 36
+                + (1 + 1 / (2 * y) + ixx * (1.0 / 6 - ixx * (1.0 / 30 - ixx * (1.0 / 42)))) / y;
+        assertEquals(torchAtOne, SpecialFunctions.trigamma(1), 2 * Math.ulp(torchAtOne));
+        // The first omitted term is the error: pi^2/6 - torch(1) is about B_8 / 7^9 = -1/(30 * 7^9).
+        assertEquals(-1 / (30 * Math.pow(7, 9)), Math.PI * Math.PI / 6 - torchAtOne, 0.1 / (30 * Math.pow(7, 9)));
+    }
+
     @Test
     void trigammaMatchesClosedForms() {
         double pi2 = Math.PI * Math.PI;
-        assertNear(pi2 / 6, SpecialFunctions.trigamma(1), 1e-15, "trigamma(1) = pi^2 / 6");
-        assertNear(pi2 / 2, SpecialFunctions.trigamma(0.5), 1e-15, "trigamma(1/2) = pi^2 / 2");
-        assertNear(pi2 + 8 * CATALAN, SpecialFunctions.trigamma(0.25), 1e-15, "trigamma(1/4) = pi^2 + 8 G");
-        assertNear(pi2 / 2 + 4, SpecialFunctions.trigamma(-0.5), 1e-15, "trigamma(-1/2) = trigamma(1/2) + 4");
+        assertClose(pi2 / 6, SpecialFunctions.trigamma(1), TRIGAMMA_REL, "trigamma(1) = pi^2 / 6");
+        assertClose(pi2 / 2, SpecialFunctions.trigamma(0.5), TRIGAMMA_REL, "trigamma(1/2) = pi^2 / 2");
+        assertClose(pi2 + 8 * CATALAN, SpecialFunctions.trigamma(0.25), TRIGAMMA_REL, "trigamma(1/4) = pi^2 + 8 G");
+        assertClose(pi2 / 2 + 4, SpecialFunctions.trigamma(-0.5), TRIGAMMA_REL, "trigamma(-1/2) = trigamma(1/2) + 4");
         double partial = 0; // trigamma(n) = pi^2/6 - sum_{k<n} 1/k^2
         for (int n = 1; n <= 100; n++) {
             double expected = pi2 / 6 - partial;
-            assertNear(expected, SpecialFunctions.trigamma(n), 1e-13, "trigamma(" + n + ")");
+            assertClose(expected, SpecialFunctions.trigamma(n), TRIGAMMA_REL, "trigamma(" + n + ")");
             partial += 1.0 / ((double) n * n);
         }
     }
@@ -247,7 +265,7 @@ class SpecialFunctionsTest {
             double x = random.nextDouble() * 60 - 20;
             if (Math.abs(x - Math.rint(x)) < 1e-3) continue;
             double lhs = SpecialFunctions.trigamma(x + 1), rhs = SpecialFunctions.trigamma(x) - 1 / (x * x);
-            assertEquals(rhs, lhs, 1e-13 * Math.max(1, Math.abs(SpecialFunctions.trigamma(x))), "recurrence at x = " + x);
+            assertEquals(rhs, lhs, TRIGAMMA_REL * Math.max(1, Math.abs(SpecialFunctions.trigamma(x))), "recurrence at x = " + x);
         }
     }
 
