@@ -9,11 +9,10 @@ package org.rlgrad.engine.vmap;
  *   <li>{@link #SAME}: one draw of the per-entry shape, shared by every entry. A draw whose
  *       parameters are mapped ({@code bernoulli(p)} with mapped {@code p}) is defined rather than
  *       refused: every entry transforms the same base variates with its own parameters.
- *   <li>{@link #DIFFERENT}: entry {@code i} draws from {@code generator.fold(i)}, so the result
- *       equals the loop that runs the function on entry {@code i} with that generator. The
- *       generator itself does not advance (fold does not), so calling the same vmapped function
- *       twice with the same generator repeats the draws, as the loop would: split the generator
- *       between calls for fresh numbers.
+ *   <li>{@link #DIFFERENT}: a call takes {@code c = generator.split()} (the generator advances by
+ *       one block, so every call draws fresh numbers) and entry {@code i} draws from
+ *       {@code c.fold(i)}: the result equals the loop that runs the function on entry {@code i}
+ *       with that generator.
  * </ul>
  */
 public enum Randomness {

@@ -18,7 +18,7 @@ import org.rlgrad.engine.tensor.Tensor;
  *   <li>Any open level in ERROR mode: the draw throws.
  *   <li>Only SAME levels: one plain draw of the per-entry shape, which broadcasts over the entries.
  *   <li>DIFFERENT levels d1 (outer) .. dk (inner): entry (i1 .. ik) draws from
- *       {@code g.fold(i1).fold(i2)...fold(ik)}, each child made once per vmap call and advancing
+ *       {@code g.split().fold(i1).split().fold(i2)...}, each child made once per vmap call and advancing
  *       as that entry draws again; the draws are stacked into a physical tensor {@code [N1, .., Nk, *shape]}
  *       batched at those levels. This is exactly what the nested loop with those generators draws.
  * </ul>

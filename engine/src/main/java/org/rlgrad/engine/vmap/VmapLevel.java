@@ -37,7 +37,7 @@ public final class VmapLevel implements AutoCloseable {
     private final int size;
     private final Randomness randomness;
     private boolean open = true;
-    /** DIFFERENT mode: each generator asked inside this level, and its entries' fold(i) children (they advance as entries draw). */
+    /** DIFFERENT mode: each generator asked inside this level, and its entries' generators (they advance as entries draw). */
     private final Map<Generator, Generator[]> entryGenerators = new IdentityHashMap<>();
 
     private VmapLevel(int size, Randomness randomness) {
@@ -169,11 +169,17 @@ public final class VmapLevel implements AutoCloseable {
         return OPEN.get();
     }
 
-    /** Entry i's generator for draws asked of {@code parent}: {@code parent.fold(i)}, made once per call and then advancing. */
+    /**
+     * Entry i's generator for draws asked of {@code parent} in this call: {@code c.fold(i)} with
+     * {@code c = parent.split()} taken at the call's first draw from {@code parent}, so that the
+     * parent advances (by one block) and the next call draws fresh numbers; made once per call,
+     * then advancing as the entry draws again.
+     */
     Generator[] entryGenerators(Generator parent) {
         return entryGenerators.computeIfAbsent(parent, p -> {
+            Generator call = p.split();
             Generator[] kids = new Generator[size];
-            for (int i = 0; i < size; i++) kids[i] = p.fold(i);
+            for (int i = 0; i < size; i++) kids[i] = call.fold(i);
             return kids;
         });
     }

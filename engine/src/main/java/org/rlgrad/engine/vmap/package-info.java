@@ -35,11 +35,10 @@
  * <p>{@link org.rlgrad.engine.random.Generator} calls a hook on each uniform or normal draw (the
  * primitives of every other draw); this package installs it ({@code VmapDraws}). The modes of the
  * levels open on the thread decide: ERROR throws, SAME makes one draw of the per-entry shape,
- * DIFFERENT gives entry i the draws of {@code generator.fold(i)}: {@code vmap(f, DIFFERENT)}
- * equals the loop that runs {@code f} on entry i with {@code generator.fold(i)} in place of the
- * generator. Since {@code fold} does not depend on how far the generator has advanced, two calls
- * of the same vmapped function with the same generator draw the same numbers, exactly as two such
- * loops would: split the generator between calls when fresh noise is wanted.
+ * DIFFERENT gives entry i the draws of {@code c.fold(i)}, where {@code c = generator.split()} is
+ * taken once per call: {@code vmap(f, DIFFERENT)} equals the loop that runs {@code f} on entry i
+ * with {@code c.fold(i)} in place of the generator, and the split advances the generator so that
+ * the next call (the next training step) draws fresh numbers.
  *
  * <h2>Plugging in other argument kinds</h2>
  *

@@ -76,7 +76,7 @@ class VmapRandomnessTest {
 
     @Test
     void differentModeEqualsTheLoopWithFoldedGenerators() {
-        Property.forAll("vmap(f, DIFFERENT) = loop with fold(i)", 20, g -> {
+        Property.forAll("vmap(f, DIFFERENT) = loop with split().fold(i)", 20, g -> {
             long seed = g.intIn(0, 1 << 20);
             int n = g.intIn(1, 4);
             int[] shape = g.shape(0, 2);
@@ -85,11 +85,15 @@ class VmapRandomnessTest {
             System.arraycopy(shape, 0, full, 1, shape.length);
             Tensor x = g.uniform(full, -1, 1);
             Generator gen = new Generator(seed), twin = new Generator(seed);
-            Tensor actual = Vmap.vmap(v -> drawsALot(v, gen), Randomness.DIFFERENT).apply(x);
-            List<Tensor> rows = new ArrayList<>();
-            for (int i = 0; i < n; i++) rows.add(drawsALot(x.select(0, i), twin.fold(i)));
-            assertClose(Tensor.stack(rows, 0), actual, "draws");
-            assertEquals(0, gen.offset(), "fold does not advance the parent, so neither does vmap");
+            var mapped = Vmap.vmap(v -> drawsALot(v, gen), Randomness.DIFFERENT);
+            for (int call = 0; call < 2; call++) {
+                Tensor actual = mapped.apply(x);
+                Generator c = twin.split();
+                List<Tensor> rows = new ArrayList<>();
+                for (int i = 0; i < n; i++) rows.add(drawsALot(x.select(0, i), c.fold(i)));
+                assertClose(Tensor.stack(rows, 0), actual, "draws of call " + call);
+                assertEquals(call + 1, gen.offset(), "each call splits the generator once, so the next call draws fresh numbers");
+            }
         });
     }
 
@@ -108,11 +112,13 @@ class VmapRandomnessTest {
             Generator gen = new Generator(21), twin = new Generator(21);
             Tensor actual = Vmap.vmap(outer -> Vmap.vmap(v -> f.apply(v, gen), inner).apply(outer), Randomness.DIFFERENT).apply(x);
             List<Tensor> rows = new ArrayList<>();
+            Generator outerCall = twin.split();
             for (int i = 0; i < 2; i++) {
-                Generator gi = twin.fold(i);
+                Generator gi = outerCall.fold(i);
                 List<Tensor> cols = new ArrayList<>();
                 Tensor shared = inner == Randomness.SAME ? f.apply(x.select(0, i).select(0, 0), gi) : null;
-                for (int j = 0; j < 3; j++) cols.add(inner == Randomness.SAME ? shared : f.apply(x.select(0, i).select(0, j), gi.fold(j)));
+                Generator innerCall = inner == Randomness.DIFFERENT ? gi.split() : null;
+                for (int j = 0; j < 3; j++) cols.add(inner == Randomness.SAME ? shared : f.apply(x.select(0, i).select(0, j), innerCall.fold(j)));
                 rows.add(Tensor.stack(cols, 0));
             }
             assertClose(Tensor.stack(rows, 0), actual, "inner " + inner);
@@ -132,8 +138,9 @@ class VmapRandomnessTest {
         Tensor eps = twin.normal(new int[] {2}, DType.FLOAT64);
         for (int i = 0; i < 3; i++) assertClose(loc.select(0, i).detach().add(eps.mul(2)), same.select(0, i), "SAME entry " + i);
         Tensor different = Vmap.vmap(l -> new Normal(l, 2).rsample(gen), Randomness.DIFFERENT).apply(loc);
+        Generator call = twin.split();
         for (int i = 0; i < 3; i++) {
-            Tensor expected = new Normal(loc.select(0, i).detach(), 2).rsample(new Generator(13).fold(i));
+            Tensor expected = new Normal(loc.select(0, i).detach(), 2).rsample(call.fold(i));
             assertClose(expected, different.select(0, i), "DIFFERENT entry " + i);
         }
         // The reparameterised draw keeps its gradient through vmap: d(sum)/d(loc) = 1.
