@@ -17,6 +17,7 @@ final class Arguments {
     /** Fails unless every entry of {@code t} is a float greater than zero (NaN fails too). */
     static void requirePositive(String who, String what, Tensor t) {
         requireFloating(who, what, t);
+        if (t.isBatched()) return; // inside vmap the values are not readable entry by entry; not checked (see Support)
         double[] v;
         try (var scope = GradMode.noGrad()) {
             v = t.detach().toDoubleArray();
@@ -40,6 +41,7 @@ final class Arguments {
      * reference's wording, to which the offending values are appended.
      */
     static void requireOrdered(String message, Tensor low, Tensor high) {
+        if (low.isBatched() || high.isBatched()) return; // not checked inside vmap (see Support)
         double[] lo, hi;
         int[] shape = Shape.broadcast("bounds", low.shapeRef(), high.shapeRef());
         try (var scope = GradMode.noGrad()) {

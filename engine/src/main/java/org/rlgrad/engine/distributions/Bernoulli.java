@@ -63,6 +63,7 @@ public final class Bernoulli implements Distribution {
     @Override public int[] eventShape() { return new int[0]; }
 
     @Override public boolean hasRsample() { return false; }
+    @Override public Support support() { return Support.BOOLEAN; }
 
     @Override
     public Tensor sample(RandomSource random, int... sampleShape) {
@@ -75,6 +76,7 @@ public final class Bernoulli implements Distribution {
 
     @Override
     public Tensor logProb(Tensor value) {
+        support().check("Bernoulli", value);
         return value.to(logits.dtype()).mul(logits).add(logits.neg().logSigmoid());
     }
 

@@ -49,6 +49,7 @@ public final class Beta implements Distribution {
     @Override public int[] eventShape() { return new int[0]; }
 
     @Override public boolean hasRsample() { return true; }
+    @Override public Support support() { return Support.UNIT_INTERVAL; }
 
     @Override
     public Tensor rsample(RandomSource random, int... sampleShape) {
@@ -67,6 +68,7 @@ public final class Beta implements Distribution {
 
     @Override
     public Tensor logProb(Tensor value) {
+        support().check("Beta", value);
         Tensor a = concentration1;
         Tensor b = concentration0;
         return a.sub(1).mul(value.log()).add(b.sub(1).mul(value.neg().log1p()))

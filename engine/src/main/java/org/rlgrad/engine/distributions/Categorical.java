@@ -63,6 +63,7 @@ public final class Categorical implements Distribution {
     @Override public int[] eventShape() { return new int[0]; }
 
     @Override public boolean hasRsample() { return false; }
+    @Override public Support support() { return Support.integerInterval(0, numCategories() - 1); }
 
     @Override
     public Tensor sample(RandomSource random, int... sampleShape) {

@@ -77,6 +77,8 @@ public final class Delta implements Distribution {
 
     /** False, as in TorchRL, although {@link #rsample} works (see the class comment). */
     @Override public boolean hasRsample() { return false; }
+    /** Real; not checked: the log-probability is defined everywhere (+∞ at the atom, −∞ elsewhere). */
+    @Override public Support support() { return Support.REAL; }
 
     @Override
     public Tensor sample(RandomSource random, int... sampleShape) {

@@ -52,6 +52,7 @@ public final class Dirichlet implements Distribution {
     @Override public int[] eventShape() { return new int[] {k}; }
 
     @Override public boolean hasRsample() { return true; }
+    @Override public Support support() { return Support.SIMPLEX; }
 
     @Override
     public Tensor rsample(RandomSource random, int... sampleShape) {
@@ -69,6 +70,7 @@ public final class Dirichlet implements Distribution {
 
     @Override
     public Tensor logProb(Tensor value) {
+        support().check("Dirichlet", value);
         Tensor a = concentration;
         return a.sub(1).mul(value.log()).sum(-1).add(a.sum(-1).lgamma()).sub(a.lgamma().sum(-1));
     }

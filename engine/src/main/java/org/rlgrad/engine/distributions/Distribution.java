@@ -41,6 +41,9 @@ public interface Distribution {
         return rsample(Generator.global(), sampleShape);
     }
 
+    /** Where the distribution puts its mass; {@link #logProb} checks its value against it unless the class says otherwise. */
+    Support support();
+
     /** The log density or mass of {@code value}, summed over the event dims. */
     Tensor logProb(Tensor value);
 

@@ -44,6 +44,7 @@ public final class Gamma implements Distribution {
     @Override public int[] eventShape() { return new int[0]; }
 
     @Override public boolean hasRsample() { return true; }
+    @Override public Support support() { return Support.NONNEGATIVE; }
 
     @Override
     public Tensor rsample(RandomSource random, int... sampleShape) {
@@ -60,6 +61,7 @@ public final class Gamma implements Distribution {
 
     @Override
     public Tensor logProb(Tensor value) {
+        support().check("Gamma", value);
         Tensor a = concentration;
         return a.mul(rate.log()).add(a.sub(1).mul(value.log())).sub(rate.mul(value)).sub(a.lgamma());
     }

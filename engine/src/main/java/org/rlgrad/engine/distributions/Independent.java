@@ -39,6 +39,7 @@ public class Independent implements Distribution {
     @Override public int[] eventShape() { return eventShape.clone(); }
 
     @Override public boolean hasRsample() { return base.hasRsample(); }
+    @Override public Support support() { return base.support(); }
 
     @Override public Tensor sample(RandomSource random, int... sampleShape) { return base.sample(random, sampleShape); }
 

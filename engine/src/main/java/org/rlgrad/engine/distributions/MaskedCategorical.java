@@ -199,6 +199,8 @@ public final class MaskedCategorical implements Distribution {
     @Override public int[] eventShape() { return new int[0]; }
 
     @Override public boolean hasRsample() { return false; }
+    /** The action indices; not checked: a masked action scores {@code neg_inf} by definition. */
+    @Override public Support support() { return Support.integerInterval(0, numActions - 1); }
 
     @Override
     public Tensor sample(RandomSource random, int... sampleShape) {

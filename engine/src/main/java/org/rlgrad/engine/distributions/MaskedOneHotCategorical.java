@@ -53,6 +53,8 @@ public final class MaskedOneHotCategorical implements Distribution {
     @Override public int[] eventShape() { return new int[0]; }
 
     @Override public boolean hasRsample() { return false; }
+    /** One-hot vectors; not checked: a masked action scores {@code neg_inf} by definition. */
+    @Override public Support support() { return Support.ONE_HOT; }
 
     @Override
     public Tensor sample(RandomSource random, int... sampleShape) {

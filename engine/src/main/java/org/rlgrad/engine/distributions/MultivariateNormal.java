@@ -81,6 +81,7 @@ public final class MultivariateNormal implements Distribution {
     @Override public int[] eventShape() { return new int[] {k}; }
 
     @Override public boolean hasRsample() { return true; }
+    @Override public Support support() { return Support.REAL; }
 
     @Override
     public Tensor rsample(RandomSource random, int... sampleShape) {

@@ -62,6 +62,7 @@ public final class Normal implements Distribution {
     @Override public int[] eventShape() { return new int[0]; }
 
     @Override public boolean hasRsample() { return true; }
+    @Override public Support support() { return Support.REAL; }
 
     @Override
     public Tensor sample(RandomSource random, int... sampleShape) {

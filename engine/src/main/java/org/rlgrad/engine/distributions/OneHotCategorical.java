@@ -96,6 +96,8 @@ public final class OneHotCategorical implements Distribution {
     }
 
     @Override public boolean hasRsample() { return false; }
+    /** One-hot vectors; not checked: both libraries score the category at the argmax of any value. */
+    @Override public Support support() { return Support.ONE_HOT; }
 
     @Override
     public Tensor sample(RandomSource random, int... sampleShape) {

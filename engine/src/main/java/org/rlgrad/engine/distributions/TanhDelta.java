@@ -75,6 +75,8 @@ public final class TanhDelta implements Distribution {
     @Override public int[] eventShape() { return base.eventShape(); }
 
     @Override public boolean hasRsample() { return false; }
+    /** {@code [low, high]}; not checked: the log-probability is +∞ at the mode and −∞ elsewhere. */
+    @Override public Support support() { return Support.interval(low, high); }
 
     private Tensor squash(Tensor x) {
         return mid.add(halfWidth.mul(safe ? SafeTanh.safeTanh(x) : x.tanh()));

@@ -175,6 +175,8 @@ public final class TanhNormal implements Distribution {
     @Override public int[] eventShape() { return eventShape.clone(); }
 
     @Override public boolean hasRsample() { return true; }
+    /** {@code [low, high]}; not checked: with safe tanh a value outside is clamped into the bounds (spec 4.3). */
+    @Override public Support support() { return Support.interval(low, high); }
 
     /** {@code t(x)}: {@code tanh x}, or {@code m + h tanh x} with non-trivial bounds. */
     private Tensor squash(Tensor x) {

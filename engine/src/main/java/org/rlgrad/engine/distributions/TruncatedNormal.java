@@ -112,6 +112,8 @@ public final class TruncatedNormal implements Distribution {
     @Override public int[] eventShape() { return eventShape.clone(); }
 
     @Override public boolean hasRsample() { return true; }
+    /** {@code [low, high]}; not checked: a value outside scores −∞ (spec 4.6). */
+    @Override public Support support() { return Support.interval(low, high); }
 
     @Override
     public Tensor rsample(RandomSource random, int... sampleShape) {

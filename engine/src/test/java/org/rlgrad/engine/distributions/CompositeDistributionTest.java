@@ -23,6 +23,7 @@ class CompositeDistributionTest {
     record NoEntropy(Distribution inner) implements Distribution {
         @Override public int[] batchShape() { return inner.batchShape(); }
         @Override public int[] eventShape() { return inner.eventShape(); }
+        @Override public Support support() { return inner.support(); }
         @Override public Tensor sample(RandomSource random, int... s) { return inner.sample(random, s); }
         @Override public boolean hasRsample() { return inner.hasRsample(); }
         @Override public Tensor rsample(RandomSource random, int... s) { return inner.rsample(random, s); }

@@ -15,6 +15,7 @@ class MonteCarloEntropyTest {
     record NaNEntropy(Categorical inner) implements Distribution {
         @Override public int[] batchShape() { return inner.batchShape(); }
         @Override public int[] eventShape() { return inner.eventShape(); }
+        @Override public Support support() { return inner.support(); }
         @Override public Tensor sample(RandomSource random, int... s) { return inner.sample(random, s); }
         @Override public boolean hasRsample() { return false; }
         @Override public Tensor logProb(Tensor value) { return inner.logProb(value); }
