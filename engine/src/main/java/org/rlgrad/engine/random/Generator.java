@@ -130,11 +130,14 @@ public final class Generator implements RandomSource {
             throw new IllegalArgumentException("multinomial: cannot draw " + numSamples + " samples without replacement from " + k + " categories");
         }
         return noGrad(() -> {
-            if (probs.lt(0).any().item() != 0 || probs.isNan().any().item() != 0) {
+            // The checks read the values, which a vmapped function cannot do entry by entry; inside
+            // vmap they are skipped (as distributions skip their support checks there).
+            boolean check = !probs.isBatched();
+            if (check && (probs.lt(0).any().item() != 0 || probs.isNan().any().item() != 0)) {
                 throw new IllegalArgumentException("multinomial: probabilities must be non-negative and not NaN");
             }
             Tensor total = probs.sum(-1, true);
-            if (total.le(0).any().item() != 0) throw new IllegalArgumentException("multinomial: every row of probs must have a positive sum");
+            if (check && total.le(0).any().item() != 0) throw new IllegalArgumentException("multinomial: every row of probs must have a positive sum");
             int[] sampleShape = probs.shape();
             sampleShape[sampleShape.length - 1] = numSamples;
             DType type = probs.dtype().isFloating() ? probs.dtype() : DType.FLOAT64;

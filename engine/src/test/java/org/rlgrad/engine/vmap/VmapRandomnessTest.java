@@ -97,6 +97,20 @@ class VmapRandomnessTest {
         });
     }
 
+    /** A draw parameterised by mapped tensors: each entry inverts its own cumulative distribution at its own uniforms. */
+    @Test
+    void multinomialWithMappedProbabilitiesEqualsTheLoop() {
+        Tensor probs = Tensor.of(DType.FLOAT64, new double[] {0.2, 0.3, 0.5, 0.9, 0.05, 0.05, 0, 0, 1}, 3, 3);
+        Generator gen = new Generator(31), twin = new Generator(31);
+        for (boolean replacement : new boolean[] {true, false}) {
+            Tensor actual = Vmap.vmap(p -> gen.multinomial(p, replacement ? 4 : 1, replacement), Randomness.DIFFERENT).apply(probs);
+            Generator call = twin.split();
+            List<Tensor> rows = new ArrayList<>();
+            for (int i = 0; i < 3; i++) rows.add(call.fold(i).multinomial(probs.select(0, i), replacement ? 4 : 1, replacement));
+            assertClose(Tensor.stack(rows, 0).toDouble(), actual.toDouble(), "multinomial, replacement " + replacement);
+        }
+    }
+
     @Test
     void entriesDrawDifferentNumbers() {
         Tensor out = Vmap.vmap(v -> v.add(new Generator(5).normal(new int[] {8}, DType.FLOAT64)), Randomness.DIFFERENT)
