@@ -1,5 +1,6 @@
 /**
- * The rlgrad engine: tensors, reverse-mode autograd and the backends that compute them.
+ * The rlgrad engine: tensors, reverse-mode autograd and the backends that compute them, random
+ * numbers, vmap and distributions.
  * Only the backend packages touch {@code jdk.incubator.vector} (and, later, {@code java.lang.foreign}).
  */
 module org.rlgrad.engine {
