@@ -164,7 +164,8 @@ public final class CpuBackend implements Backend {
         Tensor out = empty(outType, shape);
         CpuStorage as = storage(a), bs = storage(b), os = storage(out);
         boolean floatFast = as.dtype() == computeType && bs.dtype() == computeType && outType == computeType;
-        if (floatFast && contiguousBinary(op, a, b, shape, as, bs, os)) return out;
+        boolean sameFloats = as.dtype() == computeType && bs.dtype() == computeType && computeType.isFloating();
+        if (sameFloats && contiguousBinary(op, a, b, shape, as, bs, os)) return out;
         int[][] strides = {out.stridesRef(), broadcastStrides(a, shape), broadcastStrides(b, shape)};
         boolean longExact = computeType == DType.INT64 && !op.isLogical() && op != BinaryOp.DIV && op != BinaryOp.POW;
         DoubleBinaryOperator f = ScalarMath.binary(op);
@@ -201,16 +202,42 @@ public final class CpuBackend implements Backend {
      * avoids the generic walk's allocations and lambdas. Returns false when it does not apply.
      */
     private static boolean contiguousBinary(BinaryOp op, Tensor a, Tensor b, int[] shape, CpuStorage as, CpuStorage bs, CpuStorage os) {
-        if (!VectorKernels.hasBinaryFastPath(op) || !a.isContiguous() || !Arrays.equals(a.shapeRef(), shape)) return false;
+        boolean compare = op.producesBool();
+        if (!(compare ? VectorKernels.hasCompareFastPath(op) : VectorKernels.hasBinaryFastPath(op))) return false;
+        if (!a.isContiguous() || !Arrays.equals(a.shapeRef(), shape)) return false;
         boolean scalar = b.numel() == 1;
         if (!scalar && !(b.isContiguous() && Arrays.equals(b.shapeRef(), shape))) return false;
         int n = a.numel(), xa = a.offset(), ya = b.offset();
+        if (compare) {
+            if (as.f32 != null) inChunks(n, (lo, hi) -> VectorKernels.compare(op, as.f32, xa + lo, bs.f32, scalar ? ya : ya + lo, scalar, os.b, lo, hi - lo));
+            else inChunks(n, (lo, hi) -> VectorKernels.compare(op, as.f64, xa + lo, bs.f64, scalar ? ya : ya + lo, scalar, os.b, lo, hi - lo));
+            return true;
+        }
         if (as.f32 != null) {
             inChunks(n, (lo, hi) -> VectorKernels.binary(op, as.f32, xa + lo, bs.f32, scalar ? ya : ya + lo, scalar, os.f32, lo, hi - lo));
         } else if (as.f64 != null) {
             inChunks(n, (lo, hi) -> VectorKernels.binary(op, as.f64, xa + lo, bs.f64, scalar ? ya : ya + lo, scalar, os.f64, lo, hi - lo));
         } else {
             return false;
+        }
+        return true;
+    }
+
+    /**
+     * {@code where} without the strided walk: a contiguous bool condition of the output's shape,
+     * and float values of the output's dtype, each contiguous of that shape or a single element.
+     */
+    private static boolean contiguousWhere(Tensor cond, Tensor a, Tensor b, int[] shape, CpuStorage cs, CpuStorage as, CpuStorage bs, CpuStorage os) {
+        if (cs.b == null || !cond.isContiguous() || !Arrays.equals(cond.shapeRef(), shape)) return false;
+        if (as.dtype() != os.dtype() || bs.dtype() != os.dtype() || !os.dtype().isFloating()) return false;
+        boolean aScalar = a.numel() == 1, bScalar = b.numel() == 1;
+        if (!aScalar && !(a.isContiguous() && Arrays.equals(a.shapeRef(), shape))) return false;
+        if (!bScalar && !(b.isContiguous() && Arrays.equals(b.shapeRef(), shape))) return false;
+        int n = cond.numel(), c0 = cond.offset(), a0 = a.offset(), b0 = b.offset();
+        if (os.f32 != null) {
+            inChunks(n, (lo, hi) -> VectorKernels.where(cs.b, c0 + lo, as.f32, aScalar ? a0 : a0 + lo, aScalar, bs.f32, bScalar ? b0 : b0 + lo, bScalar, os.f32, lo, hi - lo));
+        } else {
+            inChunks(n, (lo, hi) -> VectorKernels.where(cs.b, c0 + lo, as.f64, aScalar ? a0 : a0 + lo, aScalar, bs.f64, bScalar ? b0 : b0 + lo, bScalar, os.f64, lo, hi - lo));
         }
         return true;
     }
@@ -237,6 +264,7 @@ public final class CpuBackend implements Backend {
         int[] shape = Shape.broadcast("where", cond.shapeRef(), a.shapeRef(), b.shapeRef());
         Tensor out = empty(outType, shape);
         CpuStorage cs = storage(cond), as = storage(a), bs = storage(b), os = storage(out);
+        if (contiguousWhere(cond, a, b, shape, cs, as, bs, os)) return out;
         int[][] strides = {out.stridesRef(), broadcastStrides(cond, shape), broadcastStrides(a, shape), broadcastStrides(b, shape)};
         boolean exactLong = outType == DType.INT64;
         StridedLoop.forEachRow(shape, strides, new int[] {0, cond.offset(), a.offset(), b.offset()}, (o, n, st) -> {

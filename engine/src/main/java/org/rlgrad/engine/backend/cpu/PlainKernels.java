@@ -26,6 +26,54 @@ final class PlainKernels {
         return true;
     }
 
+    static boolean compare(BinaryOp op, float[] x, int a, float[] y, int b, boolean yScalar, boolean[] out, int o, int n) {
+        if (!VectorKernels.hasCompareFastPath(op)) return false;
+        compareTail(op, x, a, y, b, yScalar, out, o, 0, n);
+        return true;
+    }
+
+    static boolean compare(BinaryOp op, double[] x, int a, double[] y, int b, boolean yScalar, boolean[] out, int o, int n) {
+        if (!VectorKernels.hasCompareFastPath(op)) return false;
+        compareTail(op, x, a, y, b, yScalar, out, o, 0, n);
+        return true;
+    }
+
+    static void compareTail(BinaryOp op, float[] x, int a, float[] y, int b, boolean yScalar, boolean[] out, int o, int from, int n) {
+        for (int i = from; i < n; i++) out[o + i] = compare(op, x[a + i], yScalar ? y[b] : y[b + i]);
+    }
+
+    static void compareTail(BinaryOp op, double[] x, int a, double[] y, int b, boolean yScalar, boolean[] out, int o, int from, int n) {
+        for (int i = from; i < n; i++) out[o + i] = compare(op, x[a + i], yScalar ? y[b] : y[b + i]);
+    }
+
+    private static boolean compare(BinaryOp op, double u, double v) {
+        return switch (op) {
+            case LT -> u < v;
+            case LE -> u <= v;
+            case GT -> u > v;
+            case GE -> u >= v;
+            case EQ -> u == v;
+            case NE -> u != v;
+            default -> throw new IllegalArgumentException("not a comparison: " + op);
+        };
+    }
+
+    static void where(boolean[] c, int ci, float[] x, int xa, boolean xScalar, float[] y, int ya, boolean yScalar, float[] out, int o, int n) {
+        whereTail(c, ci, x, xa, xScalar, y, ya, yScalar, out, o, 0, n);
+    }
+
+    static void where(boolean[] c, int ci, double[] x, int xa, boolean xScalar, double[] y, int ya, boolean yScalar, double[] out, int o, int n) {
+        whereTail(c, ci, x, xa, xScalar, y, ya, yScalar, out, o, 0, n);
+    }
+
+    static void whereTail(boolean[] c, int ci, float[] x, int xa, boolean xScalar, float[] y, int ya, boolean yScalar, float[] out, int o, int from, int n) {
+        for (int i = from; i < n; i++) out[o + i] = c[ci + i] ? x[xScalar ? xa : xa + i] : y[yScalar ? ya : ya + i];
+    }
+
+    static void whereTail(boolean[] c, int ci, double[] x, int xa, boolean xScalar, double[] y, int ya, boolean yScalar, double[] out, int o, int from, int n) {
+        for (int i = from; i < n; i++) out[o + i] = c[ci + i] ? x[xScalar ? xa : xa + i] : y[yScalar ? ya : ya + i];
+    }
+
     static void binaryTail(BinaryOp op, float[] x, int a, float[] y, int b, boolean yScalar, float[] out, int o, int from, int n) {
         for (int i = from; i < n; i++) {
             float u = x[a + i], v = yScalar ? y[b] : y[b + i];
@@ -34,6 +82,8 @@ final class PlainKernels {
                 case SUB -> u - v;
                 case MUL -> u * v;
                 case DIV -> u / v;
+                case MAXIMUM -> Math.max(u, v);
+                case MINIMUM -> Math.min(u, v);
                 default -> throw new IllegalArgumentException("no fast path for " + op);
             };
         }

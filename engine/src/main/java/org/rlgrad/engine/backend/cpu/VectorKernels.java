@@ -39,9 +39,83 @@ final class VectorKernels {
         return DoubleVector.SPECIES_PREFERRED.withShape(shape());
     }
 
-    /** The binary ops with SIMD loops: ADD, SUB, MUL, DIV. */
+    /** The comparisons with SIMD loops (into a boolean array): all six. */
+    static boolean hasCompareFastPath(BinaryOp op) {
+        return switch (op) {
+            case LT, LE, GT, GE, EQ, NE -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * {@code out[o + i] = x[a + i] op y[b + i]} (or {@code y[b]} when {@code yScalar}) for a
+     * comparison, with Java's NaN rules (every comparison with NaN is false but NE). The scalar
+     * case shares the loop: the choice is loop-invariant, and C2 unswitches it.
+     */
+    static boolean compare(BinaryOp op, float[] x, int a, float[] y, int b, boolean yScalar, boolean[] out, int o, int n) {
+        if (!hasCompareFastPath(op)) return false;
+        int i = 0, bound = F.loopBound(n), step = F.length();
+        FloatVector s = FloatVector.broadcast(F, yScalar ? y[b] : 0f);
+        switch (op) {
+            case LT -> { for (; i < bound; i += step) FloatVector.fromArray(F, x, a + i).compare(VectorOperators.LT, yScalar ? s : FloatVector.fromArray(F, y, b + i)).intoArray(out, o + i); }
+            case LE -> { for (; i < bound; i += step) FloatVector.fromArray(F, x, a + i).compare(VectorOperators.LE, yScalar ? s : FloatVector.fromArray(F, y, b + i)).intoArray(out, o + i); }
+            case GT -> { for (; i < bound; i += step) FloatVector.fromArray(F, x, a + i).compare(VectorOperators.GT, yScalar ? s : FloatVector.fromArray(F, y, b + i)).intoArray(out, o + i); }
+            case GE -> { for (; i < bound; i += step) FloatVector.fromArray(F, x, a + i).compare(VectorOperators.GE, yScalar ? s : FloatVector.fromArray(F, y, b + i)).intoArray(out, o + i); }
+            case EQ -> { for (; i < bound; i += step) FloatVector.fromArray(F, x, a + i).compare(VectorOperators.EQ, yScalar ? s : FloatVector.fromArray(F, y, b + i)).intoArray(out, o + i); }
+            default -> { for (; i < bound; i += step) FloatVector.fromArray(F, x, a + i).compare(VectorOperators.NE, yScalar ? s : FloatVector.fromArray(F, y, b + i)).intoArray(out, o + i); }
+        }
+        PlainKernels.compareTail(op, x, a, y, b, yScalar, out, o, i, n);
+        return true;
+    }
+
+    /** The float64 form of {@link #compare(BinaryOp, float[], int, float[], int, boolean, boolean[], int, int)}. */
+    static boolean compare(BinaryOp op, double[] x, int a, double[] y, int b, boolean yScalar, boolean[] out, int o, int n) {
+        if (!hasCompareFastPath(op)) return false;
+        int i = 0, bound = D.loopBound(n), step = D.length();
+        DoubleVector s = DoubleVector.broadcast(D, yScalar ? y[b] : 0d);
+        switch (op) {
+            case LT -> { for (; i < bound; i += step) DoubleVector.fromArray(D, x, a + i).compare(VectorOperators.LT, yScalar ? s : DoubleVector.fromArray(D, y, b + i)).intoArray(out, o + i); }
+            case LE -> { for (; i < bound; i += step) DoubleVector.fromArray(D, x, a + i).compare(VectorOperators.LE, yScalar ? s : DoubleVector.fromArray(D, y, b + i)).intoArray(out, o + i); }
+            case GT -> { for (; i < bound; i += step) DoubleVector.fromArray(D, x, a + i).compare(VectorOperators.GT, yScalar ? s : DoubleVector.fromArray(D, y, b + i)).intoArray(out, o + i); }
+            case GE -> { for (; i < bound; i += step) DoubleVector.fromArray(D, x, a + i).compare(VectorOperators.GE, yScalar ? s : DoubleVector.fromArray(D, y, b + i)).intoArray(out, o + i); }
+            case EQ -> { for (; i < bound; i += step) DoubleVector.fromArray(D, x, a + i).compare(VectorOperators.EQ, yScalar ? s : DoubleVector.fromArray(D, y, b + i)).intoArray(out, o + i); }
+            default -> { for (; i < bound; i += step) DoubleVector.fromArray(D, x, a + i).compare(VectorOperators.NE, yScalar ? s : DoubleVector.fromArray(D, y, b + i)).intoArray(out, o + i); }
+        }
+        PlainKernels.compareTail(op, x, a, y, b, yScalar, out, o, i, n);
+        return true;
+    }
+
+    /**
+     * {@code out[o + i] = c[ci + i] ? x[xa + i] : y[ya + i]}, where {@code xScalar} / {@code yScalar}
+     * read {@code x[xa]} / {@code y[ya]} for every i (a relu's backward: {@code where(x > 0, g, 0)}).
+     */
+    static void where(boolean[] c, int ci, float[] x, int xa, boolean xScalar, float[] y, int ya, boolean yScalar, float[] out, int o, int n) {
+        int i = 0, bound = F.loopBound(n), step = F.length();
+        FloatVector xs = FloatVector.broadcast(F, xScalar ? x[xa] : 0f), ys = FloatVector.broadcast(F, yScalar ? y[ya] : 0f);
+        for (; i < bound; i += step) {
+            FloatVector yes = xScalar ? xs : FloatVector.fromArray(F, x, xa + i), no = yScalar ? ys : FloatVector.fromArray(F, y, ya + i);
+            no.blend(yes, VectorMask.fromArray(F, c, ci + i)).intoArray(out, o + i);
+        }
+        PlainKernels.whereTail(c, ci, x, xa, xScalar, y, ya, yScalar, out, o, i, n);
+    }
+
+    /** The float64 form of {@link #where(boolean[], int, float[], int, boolean, float[], int, boolean, float[], int, int)}. */
+    static void where(boolean[] c, int ci, double[] x, int xa, boolean xScalar, double[] y, int ya, boolean yScalar, double[] out, int o, int n) {
+        int i = 0, bound = D.loopBound(n), step = D.length();
+        DoubleVector xs = DoubleVector.broadcast(D, xScalar ? x[xa] : 0d), ys = DoubleVector.broadcast(D, yScalar ? y[ya] : 0d);
+        for (; i < bound; i += step) {
+            DoubleVector yes = xScalar ? xs : DoubleVector.fromArray(D, x, xa + i), no = yScalar ? ys : DoubleVector.fromArray(D, y, ya + i);
+            no.blend(yes, VectorMask.fromArray(D, c, ci + i)).intoArray(out, o + i);
+        }
+        PlainKernels.whereTail(c, ci, x, xa, xScalar, y, ya, yScalar, out, o, i, n);
+    }
+
+    /** The binary ops with SIMD loops: ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM. */
     static boolean hasBinaryFastPath(BinaryOp op) {
-        return op == BinaryOp.ADD || op == BinaryOp.SUB || op == BinaryOp.MUL || op == BinaryOp.DIV;
+        return switch (op) {
+            case ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM -> true;
+            default -> false;
+        };
     }
 
     /**
@@ -60,6 +134,8 @@ final class VectorKernels {
                 case ADD -> { for (; i < bound; i += step) FloatVector.fromArray(F, x, a + i).add(s).intoArray(out, o + i); }
                 case SUB -> { for (; i < bound; i += step) FloatVector.fromArray(F, x, a + i).sub(s).intoArray(out, o + i); }
                 case MUL -> { for (; i < bound; i += step) FloatVector.fromArray(F, x, a + i).mul(s).intoArray(out, o + i); }
+                case MAXIMUM -> { for (; i < bound; i += step) FloatVector.fromArray(F, x, a + i).max(s).intoArray(out, o + i); }
+                case MINIMUM -> { for (; i < bound; i += step) FloatVector.fromArray(F, x, a + i).min(s).intoArray(out, o + i); }
                 default -> { for (; i < bound; i += step) FloatVector.fromArray(F, x, a + i).div(s).intoArray(out, o + i); }
             }
         } else {
@@ -67,6 +143,8 @@ final class VectorKernels {
                 case ADD -> { for (; i < bound; i += step) FloatVector.fromArray(F, x, a + i).add(FloatVector.fromArray(F, y, b + i)).intoArray(out, o + i); }
                 case SUB -> { for (; i < bound; i += step) FloatVector.fromArray(F, x, a + i).sub(FloatVector.fromArray(F, y, b + i)).intoArray(out, o + i); }
                 case MUL -> { for (; i < bound; i += step) FloatVector.fromArray(F, x, a + i).mul(FloatVector.fromArray(F, y, b + i)).intoArray(out, o + i); }
+                case MAXIMUM -> { for (; i < bound; i += step) FloatVector.fromArray(F, x, a + i).max(FloatVector.fromArray(F, y, b + i)).intoArray(out, o + i); }
+                case MINIMUM -> { for (; i < bound; i += step) FloatVector.fromArray(F, x, a + i).min(FloatVector.fromArray(F, y, b + i)).intoArray(out, o + i); }
                 default -> { for (; i < bound; i += step) FloatVector.fromArray(F, x, a + i).div(FloatVector.fromArray(F, y, b + i)).intoArray(out, o + i); }
             }
         }
@@ -85,6 +163,8 @@ final class VectorKernels {
                 case ADD -> { for (; i < bound; i += step) DoubleVector.fromArray(D, x, a + i).add(s).intoArray(out, o + i); }
                 case SUB -> { for (; i < bound; i += step) DoubleVector.fromArray(D, x, a + i).sub(s).intoArray(out, o + i); }
                 case MUL -> { for (; i < bound; i += step) DoubleVector.fromArray(D, x, a + i).mul(s).intoArray(out, o + i); }
+                case MAXIMUM -> { for (; i < bound; i += step) DoubleVector.fromArray(D, x, a + i).max(s).intoArray(out, o + i); }
+                case MINIMUM -> { for (; i < bound; i += step) DoubleVector.fromArray(D, x, a + i).min(s).intoArray(out, o + i); }
                 default -> { for (; i < bound; i += step) DoubleVector.fromArray(D, x, a + i).div(s).intoArray(out, o + i); }
             }
         } else {
@@ -92,6 +172,8 @@ final class VectorKernels {
                 case ADD -> { for (; i < bound; i += step) DoubleVector.fromArray(D, x, a + i).add(DoubleVector.fromArray(D, y, b + i)).intoArray(out, o + i); }
                 case SUB -> { for (; i < bound; i += step) DoubleVector.fromArray(D, x, a + i).sub(DoubleVector.fromArray(D, y, b + i)).intoArray(out, o + i); }
                 case MUL -> { for (; i < bound; i += step) DoubleVector.fromArray(D, x, a + i).mul(DoubleVector.fromArray(D, y, b + i)).intoArray(out, o + i); }
+                case MAXIMUM -> { for (; i < bound; i += step) DoubleVector.fromArray(D, x, a + i).max(DoubleVector.fromArray(D, y, b + i)).intoArray(out, o + i); }
+                case MINIMUM -> { for (; i < bound; i += step) DoubleVector.fromArray(D, x, a + i).min(DoubleVector.fromArray(D, y, b + i)).intoArray(out, o + i); }
                 default -> { for (; i < bound; i += step) DoubleVector.fromArray(D, x, a + i).div(DoubleVector.fromArray(D, y, b + i)).intoArray(out, o + i); }
             }
         }

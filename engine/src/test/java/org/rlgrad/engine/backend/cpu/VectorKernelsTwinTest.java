@@ -1,5 +1,6 @@
 package org.rlgrad.engine.backend.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,7 +36,7 @@ class VectorKernelsTwinTest {
     private static final int[][] OFFSETS = {{0, 0, 0}, {1, 3, 2}, {5, 0, 7}, {3, 3, 3}};
     private static final int PAD = 8;
 
-    private static final BinaryOp[] BINARY = {BinaryOp.ADD, BinaryOp.SUB, BinaryOp.MUL, BinaryOp.DIV};
+    private static final BinaryOp[] BINARY = {BinaryOp.ADD, BinaryOp.SUB, BinaryOp.MUL, BinaryOp.DIV, BinaryOp.MAXIMUM, BinaryOp.MINIMUM};
     private static final UnaryOp[] UNARY = {
         UnaryOp.NEG, UnaryOp.ABS, UnaryOp.SQUARE, UnaryOp.ONE_MINUS_SQUARE, UnaryOp.SQRT, UnaryOp.AFFINE, UnaryOp.RELU,
         UnaryOp.RECIPROCAL};
@@ -79,6 +80,62 @@ class VectorKernelsTwinTest {
             }
         }
         assertEquals(BINARY.length * 2 * 2 * LENGTHS, checked);
+    }
+
+    /** Comparisons with NaN and signed zeros among the inputs (and ties: y reuses some of x's values). */
+    @Test
+    void comparisonsMatchTheirTwinsExactly() {
+        int checked = 0;
+        for (BinaryOp op : new BinaryOp[] {BinaryOp.LT, BinaryOp.LE, BinaryOp.GT, BinaryOp.GE, BinaryOp.EQ, BinaryOp.NE}) {
+            for (boolean yScalar : new boolean[] {false, true}) {
+                for (int n = 0; n <= MAX_LENGTH; n++) {
+                    for (int[] off : OFFSETS) {
+                        float[] xf = floats(n + PAD), yf = floats(n + PAD);
+                        double[] xd = doubles(n + PAD), yd = doubles(n + PAD);
+                        for (int i = 0; i < n + PAD; i += 3) {
+                            yf[i] = xf[(i + 1) % (n + PAD)];
+                            yd[i] = xd[(i + 1) % (n + PAD)];
+                        }
+                        boolean[] fastF = new boolean[n + PAD], plainF = new boolean[n + PAD], fastD = new boolean[n + PAD], plainD = new boolean[n + PAD];
+                        assertTrue(VectorKernels.compare(op, xf, off[0], yf, off[1], yScalar, fastF, off[2], n));
+                        assertTrue(PlainKernels.compare(op, xf, off[0], yf, off[1], yScalar, plainF, off[2], n));
+                        assertTrue(VectorKernels.compare(op, xd, off[0], yd, off[1], yScalar, fastD, off[2], n));
+                        assertTrue(PlainKernels.compare(op, xd, off[0], yd, off[1], yScalar, plainD, off[2], n));
+                        String what = op + (yScalar ? " (scalar y)" : "") + " n=" + n + " offsets=" + Arrays.toString(off);
+                        assertArrayEquals(plainF, fastF, "float " + what);
+                        assertArrayEquals(plainD, fastD, "double " + what);
+                    }
+                    checked += 2;
+                }
+            }
+        }
+        assertEquals(6 * 2 * 2 * LENGTHS, checked);
+        assertFalse(VectorKernels.compare(BinaryOp.ADD, new float[1], 0, new float[1], 0, false, new boolean[1], 0, 1));
+    }
+
+    @Test
+    void whereMatchesItsTwinExactly() {
+        int checked = 0;
+        for (int scalars = 0; scalars < 4; scalars++) {
+            boolean xScalar = (scalars & 1) != 0, yScalar = (scalars & 2) != 0;
+            for (int n = 0; n <= MAX_LENGTH; n++) {
+                for (int[] off : OFFSETS) {
+                    boolean[] c = new boolean[n + PAD];
+                    for (int i = 0; i < c.length; i++) c[i] = random.nextBoolean();
+                    float[] xf = floats(n + PAD), yf = floats(n + PAD), fastF = sentinelFloats(n + PAD), plainF = sentinelFloats(n + PAD);
+                    double[] xd = doubles(n + PAD), yd = doubles(n + PAD), fastD = sentinelDoubles(n + PAD), plainD = sentinelDoubles(n + PAD);
+                    VectorKernels.where(c, off[2], xf, off[0], xScalar, yf, off[1], yScalar, fastF, off[2], n);
+                    PlainKernels.where(c, off[2], xf, off[0], xScalar, yf, off[1], yScalar, plainF, off[2], n);
+                    VectorKernels.where(c, off[2], xd, off[0], xScalar, yd, off[1], yScalar, fastD, off[2], n);
+                    PlainKernels.where(c, off[2], xd, off[0], xScalar, yd, off[1], yScalar, plainD, off[2], n);
+                    String what = "where, scalars " + scalars + " n=" + n + " offsets=" + Arrays.toString(off);
+                    assertSameBits(plainF, fastF, "float " + what);
+                    assertSameBits(plainD, fastD, "double " + what);
+                }
+                checked += 2;
+            }
+        }
+        assertEquals(4 * 2 * LENGTHS, checked);
     }
 
     @Test
