@@ -2,8 +2,8 @@
 """rlgrad's PyTorch baseline: the workloads the Java JMH suite runs, timed in eager PyTorch.
 
 A focused mirror of ../shared/bench/torch_baseline.py (the reference), restricted to the
-workloads that rlgrad's bench module has: matmul_n*, add_n*, add_grad_n*, reduce_*, mlp_step and
-ppo_step. Names, shapes, hyperparameters and the timing rule are those of
+workloads that rlgrad's bench module has: matmul_n*, add_n*, add_grad_n*, reduce_*, mlp_step,
+sac_step and ppo_step. Names, shapes, hyperparameters and the timing rule are those of
 ../shared/bench/README.md. ./rlgrad bench runs it once per thread count:
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/torch_baseline.py \\
@@ -22,6 +22,7 @@ import argparse
 import ctypes
 import datetime
 import json
+import math
 import platform
 import sys
 import time
@@ -132,6 +133,65 @@ def mlp_step():
     return step
 
 
+def sac_step():
+    obs_dim, act_dim, hidden, batch = 17, 6, 256, 256
+    gamma, tau, lr, target_entropy = 0.99, 0.005, 3e-4, -6.0
+    actor = mlp([obs_dim, hidden, hidden, 2 * act_dim], nn.ReLU)
+    q1, q2 = (mlp([obs_dim + act_dim, hidden, hidden, 1], nn.ReLU) for _ in range(2))
+    q1_t, q2_t = (mlp([obs_dim + act_dim, hidden, hidden, 1], nn.ReLU) for _ in range(2))
+    q1_t.load_state_dict(q1.state_dict())
+    q2_t.load_state_dict(q2.state_dict())
+    online = list(q1.parameters()) + list(q2.parameters())
+    targets = list(q1_t.parameters()) + list(q2_t.parameters())
+    for p in targets:
+        p.requires_grad_(False)
+    log_alpha = torch.zeros(1, requires_grad=True)
+    opt_actor = torch.optim.Adam(actor.parameters(), lr=lr)
+    opt_critic = torch.optim.Adam(online, lr=lr)
+    opt_alpha = torch.optim.Adam([log_alpha], lr=lr)
+    obs, next_obs = torch.randn(batch, obs_dim), torch.randn(batch, obs_dim)
+    act = torch.rand(batch, act_dim) * 2 - 1
+    rew = torch.randn(batch, 1)
+    done = (torch.rand(batch, 1) < 0.05).float()
+    log_sqrt_2pi = 0.5 * math.log(2 * math.pi)
+
+    def policy(o):
+        loc, raw = actor(o).chunk(2, dim=-1)
+        scale = F.softplus(raw) + 1e-4
+        eps = torch.randn_like(loc)
+        u = loc + scale * eps
+        log_det = 2.0 * (math.log(2.0) - u - F.softplus(-2.0 * u))
+        return torch.tanh(u), (-0.5 * eps.pow(2) - scale.log() - log_sqrt_2pi - log_det).sum(-1, keepdim=True)
+
+    def step():
+        alpha = log_alpha.exp().detach()
+        with torch.no_grad():
+            a2, logp2 = policy(next_obs)
+            sa2 = torch.cat([next_obs, a2], -1)
+            y = rew + gamma * (1.0 - done) * (torch.min(q1_t(sa2), q2_t(sa2)) - alpha * logp2)
+        sa = torch.cat([obs, act], -1)
+        loss_q = F.mse_loss(q1(sa), y) + F.mse_loss(q2(sa), y)
+        opt_critic.zero_grad(set_to_none=True)
+        loss_q.backward()
+        opt_critic.step()
+        a_pi, logp = policy(obs)
+        sa_pi = torch.cat([obs, a_pi], -1)
+        loss_pi = (alpha * logp - torch.min(q1(sa_pi), q2(sa_pi))).mean()
+        opt_actor.zero_grad(set_to_none=True)
+        loss_pi.backward()
+        opt_actor.step()
+        loss_alpha = -(log_alpha * (logp.detach() + target_entropy)).mean()
+        opt_alpha.zero_grad(set_to_none=True)
+        loss_alpha.backward()
+        opt_alpha.step()
+        with torch.no_grad():
+            for t, p in zip(targets, online):
+                t.lerp_(p, tau)
+        return loss_q
+
+    return step
+
+
 def ppo_step():
     actor = mlp([8, 64, 64, 4], nn.Tanh)
     critic = mlp([8, 64, 64, 1], nn.Tanh)
@@ -164,7 +224,7 @@ WORKLOADS = (
     + [(f"add_n{n}", lambda n=n: add(n, False)) for n in (1, 64, 4096)]
     + [(f"add_grad_n{n}", lambda n=n: add(n, True)) for n in (1, 64, 4096)]
     + [(f"reduce_{k}", lambda k=k: reduce(k)) for k in ("sum", "amax", "softmax", "logsumexp")]
-    + [("mlp_step", mlp_step), ("ppo_step", ppo_step)]
+    + [("mlp_step", mlp_step), ("sac_step", sac_step), ("ppo_step", ppo_step)]
 )
 
 

@@ -77,6 +77,17 @@ final class BenchData {
             }
         }
 
+        private Mlp(Mlp source) {
+            this.activation = source.activation;
+            for (Tensor w : source.weights) weights.add(w.detach().clone());
+            for (Tensor b : source.biases) biases.add(b.detach().clone());
+        }
+
+        /** A copy whose parameters do not require grad (a target network, as {@code load_state_dict} into a frozen twin). */
+        Mlp frozenCopy() {
+            return new Mlp(this);
+        }
+
         Tensor forward(Tensor x) {
             Tensor h = x;
             for (int i = 0; i < weights.size(); i++) {

@@ -66,6 +66,7 @@ record Workload(String name, String peer, Class<?> bench, String method, String 
                 new Workload("reduce_logsumexp", ReduceBench.class, "logsumexp", null, 1.0, "<= 1.00"),
                 mlpStep,
                 mlpStep.noScope(),
+                new Workload("sac_step", SacStepBench.class, "sacStep", null, Double.NaN, "-"),
                 new Workload("ppo_step", PpoStepBench.class, "ppoStep", null, Double.NaN, "-"));
     }
 }

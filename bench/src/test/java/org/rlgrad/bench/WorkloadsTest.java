@@ -23,11 +23,11 @@ import org.rlgrad.engine.tensor.Tensor;
  * (the loss falls), and the report counts what it says it counts.
  */
 class WorkloadsTest {
-    /** The names of ../shared/bench/README.md that the bench mirrors (sac_step and GAE are not here yet). */
+    /** The names of ../shared/bench/README.md that the bench mirrors (the GAE workloads arrive with the estimators). */
     private static final List<String> README_NAMES = List.of(
             "matmul_n64", "matmul_n256", "matmul_n512", "matmul_n1024",
             "add_n1", "add_n64", "add_n4096", "add_grad_n1", "add_grad_n64", "add_grad_n4096",
-            "reduce_sum", "reduce_amax", "reduce_softmax", "reduce_logsumexp", "mlp_step", "ppo_step");
+            "reduce_sum", "reduce_amax", "reduce_softmax", "reduce_logsumexp", "mlp_step", "sac_step", "ppo_step");
 
     @Test
     void everyWorkloadIsABenchmarkMethodWithItsParameterValue() throws Exception {
@@ -67,6 +67,15 @@ class WorkloadsTest {
         double first = bench.step().item(), last = first;
         for (int i = 0; i < 30; i++) last = bench.step().item();
         assertTrue(last < first, "mse fell from " + first + " to " + last);
+    }
+
+    @Test
+    void sacStepTrains() {
+        SacStepBench bench = new SacStepBench();
+        bench.setup();
+        double first = bench.step().item(), last = first;
+        for (int i = 0; i < 30; i++) last = bench.step().item();
+        assertTrue(Double.isFinite(last) && last < first, "critic loss fell from " + first + " to " + last);
     }
 
     @Test
