@@ -16,6 +16,16 @@ final class Arguments {
 
     /** Fails unless every entry of {@code t} is a float greater than zero (NaN fails too). */
     static void requirePositive(String who, String what, Tensor t) {
+        requirePositive(who, what, t, false);
+    }
+
+    /** Also fails on +∞: a gamma sampler cannot draw from an infinite concentration. */
+    static void requirePositiveFinite(String who, String what, Tensor t) {
+        requirePositive(who, what, t, true);
+    }
+
+    private static void requirePositive(String who, String what, Tensor t, boolean finite) {
+        if (t == null) throw new IllegalArgumentException(who + ": " + what + " must not be null");
         requireFloating(who, what, t);
         if (t.isBatched()) return; // inside vmap the values are not readable entry by entry; not checked (see Support)
         double[] v;
@@ -23,9 +33,9 @@ final class Arguments {
             v = t.detach().toDoubleArray();
         }
         for (int i = 0; i < v.length; i++) {
-            if (!(v[i] > 0)) {
-                throw new IllegalArgumentException(who + ": " + what + " must be positive, got " + v[i] + " at flat index " + i
-                        + " of a tensor of shape " + Shape.format(t.shapeRef()));
+            if (!(v[i] > 0) || (finite && Double.isInfinite(v[i]))) {
+                throw new IllegalArgumentException(who + ": " + what + " must be positive" + (finite ? " and finite" : "") + ", got " + v[i]
+                        + " at flat index " + i + " of a tensor of shape " + Shape.format(t.shapeRef()));
             }
         }
     }

@@ -28,8 +28,8 @@ public final class Beta implements Distribution {
     private final int[] batchShape;
 
     public Beta(Tensor concentration1, Tensor concentration0) {
-        StandardGamma.requirePositive("Beta", "concentration1", concentration1);
-        StandardGamma.requirePositive("Beta", "concentration0", concentration0);
+        Arguments.requirePositiveFinite("Beta", "concentration1", concentration1);
+        Arguments.requirePositiveFinite("Beta", "concentration0", concentration0);
         this.batchShape = Shape.broadcast("Beta(concentration1, concentration0)", concentration1.shapeRef(), concentration0.shapeRef());
         this.concentration1 = concentration1.expand(batchShape);
         this.concentration0 = concentration0.expand(batchShape);

@@ -30,7 +30,7 @@ public final class Dirichlet implements Distribution {
     private final int k;
 
     public Dirichlet(Tensor concentration) {
-        StandardGamma.requirePositive("Dirichlet", "concentration", concentration);
+        Arguments.requirePositiveFinite("Dirichlet", "concentration", concentration);
         if (concentration.dim() < 1) {
             throw new IllegalArgumentException("Dirichlet: concentration must have at least one dim (the categories), got shape "
                     + Shape.format(concentration.shapeRef()));

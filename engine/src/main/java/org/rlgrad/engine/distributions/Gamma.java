@@ -26,8 +26,8 @@ public final class Gamma implements Distribution {
     private final int[] batchShape;
 
     public Gamma(Tensor concentration, Tensor rate) {
-        StandardGamma.requirePositive("Gamma", "concentration", concentration);
-        StandardGamma.requirePositive("Gamma", "rate", rate);
+        Arguments.requirePositiveFinite("Gamma", "concentration", concentration);
+        Arguments.requirePositiveFinite("Gamma", "rate", rate);
         this.batchShape = Shape.broadcast("Gamma(concentration, rate)", concentration.shapeRef(), rate.shapeRef());
         this.concentration = concentration.expand(batchShape);
         this.rate = rate.expand(batchShape);

@@ -42,21 +42,6 @@ import org.rlgrad.engine.tensor.Tensor;
 final class StandardGamma {
     private StandardGamma() {}
 
-    /** Fails unless {@code t} is a float tensor whose entries are all positive and finite (NaN fails too). */
-    static void requirePositive(String who, String what, Tensor t) {
-        if (t == null) throw new IllegalArgumentException(who + ": " + what + " must not be null");
-        if (!t.dtype().isFloating()) {
-            throw new IllegalArgumentException(who + ": " + what + " must be a float tensor, got " + t.dtype() + " of shape " + Shape.format(t.shapeRef()));
-        }
-        double[] v = CategoricalSupport.values(t);
-        for (int i = 0; i < v.length; i++) {
-            if (!(v[i] > 0) || Double.isInfinite(v[i])) {
-                throw new IllegalArgumentException(who + ": " + what + " must be positive and finite, got " + v[i] + " at flat index " + i
-                        + " of a tensor of shape " + Shape.format(t.shapeRef()));
-            }
-        }
-    }
-
     /** Simpson intervals of the upper-tail integral (relative error about 1e−11). */
     private static final int SIMPSON_INTERVALS = 8192;
 
