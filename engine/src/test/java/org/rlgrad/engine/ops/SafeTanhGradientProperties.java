@@ -19,8 +19,7 @@ import org.rlgrad.engine.testing.GradientCheck;
 /**
  * {@link SafeTanh}: finite-difference checks in float64 inside the clamp (where the gradients are
  * those of tanh and atanh), first and second order, and the gradients TorchRL defines where the
- * clamp is active, worked by hand. ({@code OpGradientCoverageTest} enumerates a fixed list of op
- * classes; SafeTanh is checked here.)
+ * clamp is active, worked by hand.
  */
 class SafeTanhGradientProperties {
     static List<GradCase> cases() {

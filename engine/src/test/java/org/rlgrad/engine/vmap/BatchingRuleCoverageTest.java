@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,19 +13,12 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 import org.junit.jupiter.api.Test;
-import org.rlgrad.engine.ops.Arithmetic;
-import org.rlgrad.engine.ops.Functional;
 import org.rlgrad.engine.ops.Indexing;
-import org.rlgrad.engine.ops.Joining;
-import org.rlgrad.engine.ops.LinearAlgebra;
 import org.rlgrad.engine.ops.Pointwise;
-import org.rlgrad.engine.ops.Reductions;
 import org.rlgrad.engine.ops.SafeTanh;
-import org.rlgrad.engine.ops.Scans;
-import org.rlgrad.engine.ops.Views;
 import org.rlgrad.engine.tensor.Tensor;
-import org.rlgrad.engine.tensor.ValuesAndIndices;
 import org.rlgrad.engine.testing.GradCase;
+import org.rlgrad.engine.testing.OpCatalog;
 
 /**
  * Every public static op that returns tensors must work under vmap, shown by a vmap-equals-loop
@@ -38,9 +30,6 @@ import org.rlgrad.engine.testing.GradCase;
  * an overloaded method.
  */
 class BatchingRuleCoverageTest {
-    static final List<Class<?>> OP_CLASSES = List.of(Pointwise.class, Arithmetic.class, Reductions.class, Scans.class,
-            Views.class, Joining.class, Indexing.class, LinearAlgebra.class, Functional.class, SafeTanh.class);
-
     /**
      * Reviewed: ops without a batching rule. Their output shape depends on the data (how many
      * entries are true or non-zero), which differs between entries, so no rule can stack them;
@@ -52,32 +41,6 @@ class BatchingRuleCoverageTest {
             "Indexing.maskedScatter" // reads the mask's data to place the source
     );
 
-    static Map<String, Method> ops() {
-        Map<String, Method> out = new TreeMap<>();
-        for (Class<?> c : OP_CLASSES) {
-            List<Method> methods = new ArrayList<>();
-            for (Method m : c.getDeclaredMethods()) {
-                if (!Modifier.isPublic(m.getModifiers()) || !Modifier.isStatic(m.getModifiers())) continue;
-                Class<?> r = m.getReturnType();
-                if (r == Tensor.class || r == List.class || r == ValuesAndIndices.class) methods.add(m);
-            }
-            for (Method m : methods) {
-                long overloads = methods.stream().filter(o -> o.getName().equals(m.getName())).count();
-                out.put(key(m, overloads > 1), m);
-            }
-        }
-        return out;
-    }
-
-    static String key(Method m, boolean withSignature) {
-        String name = m.getDeclaringClass().getSimpleName() + "." + m.getName();
-        if (!withSignature) return name;
-        StringBuilder sb = new StringBuilder(name).append('(');
-        Class<?>[] p = m.getParameterTypes();
-        for (int i = 0; i < p.length; i++) sb.append(i == 0 ? "" : ",").append(p[i].getSimpleName());
-        return sb.append(')').toString();
-    }
-
     static Set<String> covered() {
         Set<String> out = new TreeSet<>();
         for (GradCase c : VmapEqualsLoopProperties.cases()) out.addAll(c.covers());
@@ -88,7 +51,7 @@ class BatchingRuleCoverageTest {
     void everyOpWorksUnderVmapOrIsReviewedAsWithoutARule() {
         Set<String> covered = covered();
         List<String> missing = new ArrayList<>();
-        for (String op : ops().keySet()) if (!covered.contains(op) && !WITHOUT_RULE.contains(op)) missing.add(op);
+        for (String op : OpCatalog.ops().keySet()) if (!covered.contains(op) && !WITHOUT_RULE.contains(op)) missing.add(op);
         if (!missing.isEmpty()) {
             fail("ops without a vmap-equals-loop check: " + missing + "\n  give the op a batching rule (org.rlgrad.engine.vmap.Batching) "
                     + "and a row in VmapEqualsLoopProperties, or, after review, add it to WITHOUT_RULE");
@@ -97,7 +60,7 @@ class BatchingRuleCoverageTest {
 
     @Test
     void everyNameInTheTableAndTheListIsAnExistingOp() {
-        Set<String> ops = ops().keySet();
+        Set<String> ops = OpCatalog.ops().keySet();
         Set<String> stale = new TreeSet<>();
         for (String c : covered()) if (!ops.contains(c)) stale.add(c);
         for (String c : WITHOUT_RULE) if (!ops.contains(c)) stale.add(c);
@@ -109,7 +72,7 @@ class BatchingRuleCoverageTest {
 
     @Test
     void theCountIsWhatTheTableClaims() {
-        Map<String, Method> ops = ops();
+        Map<String, Method> ops = OpCatalog.ops();
         assertTrue(ops.size() >= 120, "found only " + ops.size() + " ops: " + ops.keySet());
         assertTrue(ops.containsKey("Pointwise.exp") && ops.containsKey("SafeTanh.safeTanh"), ops.keySet().toString());
         assertEquals(ops.size(), covered().size() + WITHOUT_RULE.size(), "every op is counted exactly once");
