@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A buffer of device memory in one {@link ClContext}. Offsets and sizes in the buffer are in
+ * A buffer of device memory in one {@link ClContext}, written and read from Java arrays of
+ * float, double, long, int and byte (or memory segments). Offsets and sizes in the buffer are in
  * bytes; positions in Java arrays are in elements.
  *
  * <p>Writes and reads from and into Java arrays block until the transfer is done, as the arrays
@@ -66,6 +67,11 @@ public final class ClBuffer implements AutoCloseable {
         return write(0, src, 0, src.length);
     }
 
+    /** Bytes, e.g. bool tensors as OpenCL {@code uchar}. */
+    public ClBuffer write(byte[] src) {
+        return write(0, src, 0, src.length);
+    }
+
     /** Writes {@code count} elements of {@code src} from index {@code from} at byte {@code byteOffset}. */
     public ClBuffer write(long byteOffset, float[] src, int from, int count) {
         Objects.checkFromIndexSize(from, count, src.length);
@@ -85,6 +91,11 @@ public final class ClBuffer implements AutoCloseable {
     public ClBuffer write(long byteOffset, int[] src, int from, int count) {
         Objects.checkFromIndexSize(from, count, src.length);
         return write(byteOffset, MemorySegment.ofArray(src).asSlice((long) from * Integer.BYTES, (long) count * Integer.BYTES));
+    }
+
+    public ClBuffer write(long byteOffset, byte[] src, int from, int count) {
+        Objects.checkFromIndexSize(from, count, src.length);
+        return write(byteOffset, MemorySegment.ofArray(src).asSlice(from, count));
     }
 
     /**
@@ -129,6 +140,10 @@ public final class ClBuffer implements AutoCloseable {
         read(0, dst, 0, dst.length);
     }
 
+    public void read(byte[] dst) {
+        read(0, dst, 0, dst.length);
+    }
+
     /** Reads {@code count} elements at byte {@code byteOffset} into {@code dst} from index {@code from}. */
     public void read(long byteOffset, float[] dst, int from, int count) {
         Objects.checkFromIndexSize(from, count, dst.length);
@@ -148,6 +163,11 @@ public final class ClBuffer implements AutoCloseable {
     public void read(long byteOffset, int[] dst, int from, int count) {
         Objects.checkFromIndexSize(from, count, dst.length);
         read(byteOffset, MemorySegment.ofArray(dst).asSlice((long) from * Integer.BYTES, (long) count * Integer.BYTES));
+    }
+
+    public void read(long byteOffset, byte[] dst, int from, int count) {
+        Objects.checkFromIndexSize(from, count, dst.length);
+        read(byteOffset, MemorySegment.ofArray(dst).asSlice(from, count));
     }
 
     /**
@@ -212,6 +232,10 @@ public final class ClBuffer implements AutoCloseable {
         fill(value, 0, byteSize);
     }
 
+    public void fill(byte value) {
+        fill(value, 0, byteSize);
+    }
+
     /** Sets {@code bytes} bytes at {@code byteOffset} to copies of {@code value} (both multiples of 4). */
     public void fill(float value, long byteOffset, long bytes) {
         fill(ValueLayout.JAVA_FLOAT, MemorySegment.ofArray(new float[] {value}), byteOffset, bytes);
@@ -227,6 +251,10 @@ public final class ClBuffer implements AutoCloseable {
 
     public void fill(int value, long byteOffset, long bytes) {
         fill(ValueLayout.JAVA_INT, MemorySegment.ofArray(new int[] {value}), byteOffset, bytes);
+    }
+
+    public void fill(byte value, long byteOffset, long bytes) {
+        fill(ValueLayout.JAVA_BYTE, MemorySegment.ofArray(new byte[] {value}), byteOffset, bytes);
     }
 
     private void fill(ValueLayout element, MemorySegment value, long byteOffset, long bytes) {

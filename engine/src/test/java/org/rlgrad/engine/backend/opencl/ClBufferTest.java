@@ -71,6 +71,19 @@ class ClBufferTest {
     }
 
     @Test
+    void bytesRoundTripAndFill() {
+        byte[] values = {0, 1, -1, Byte.MIN_VALUE, Byte.MAX_VALUE};
+        byte[] back = new byte[values.length];
+        try (ClBuffer b = cl.allocate(values.length).write(values)) {
+            b.read(back);
+            assertArrayEquals(values, back);
+            b.fill((byte) 1, 1, 3);
+            b.read(back);
+        }
+        assertArrayEquals(new byte[] {0, 1, 1, 1, Byte.MAX_VALUE}, back);
+    }
+
+    @Test
     void partialWritesAndReadsUseByteOffsetsInTheBufferAndIndicesInTheArray() {
         try (ClBuffer b = cl.allocate(4L * 8)) {
             b.fill(-1);
