@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.SplittableRandom;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -187,6 +191,50 @@ class ClProgramTest {
                     () -> add.enqueue(new long[] {100}, new long[] {64}));
             assertTrue(range.getMessage().contains("[100] is not a multiple of local size [64]"), range.getMessage());
             assertThrows(IllegalArgumentException.class, () -> add.enqueue(new long[] {1, 1, 1, 1}, null));
+        }
+    }
+
+    @Test
+    void threadsShareOneContextEachWithItsOwnKernel() throws Exception {
+        int threads = 4;
+        int rounds = 25;
+        int n = 257;
+        var pool = Executors.newFixedThreadPool(threads);
+        try {
+            var results = new ArrayList<Future<Integer>>();
+            for (int t = 0; t < threads; t++) {
+                int seed = t;
+                results.add(pool.submit(() -> {
+                    int mismatches = 0;
+                    try (ClKernel add = cl.program(VECTOR_ADD).kernel("add");
+                            ClBuffer a = cl.allocate(4L * n);
+                            ClBuffer b = cl.allocate(4L * n);
+                            ClBuffer out = cl.allocate(4L * n)) {
+                        float[] x = new float[n];
+                        float[] got = new float[n];
+                        for (int r = 0; r < rounds; r++) {
+                            for (int i = 0; i < n; i++) {
+                                x[i] = seed * 1000 + r * 10 + i;
+                            }
+                            a.write(x);
+                            b.fill((float) seed);
+                            add.setBuffer(0, a).setBuffer(1, b).setBuffer(2, out).setInt(3, n).enqueue(n);
+                            out.read(got);
+                            for (int i = 0; i < n; i++) {
+                                if (got[i] != x[i] + seed) {
+                                    mismatches++;
+                                }
+                            }
+                        }
+                    }
+                    return mismatches;
+                }));
+            }
+            for (var result : results) {
+                assertEquals(0, result.get(60, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 
