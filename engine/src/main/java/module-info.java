@@ -1,7 +1,7 @@
 /**
  * The rlgrad engine: tensors, reverse-mode autograd and the backends that compute them, random
  * numbers, vmap and distributions.
- * Only the backend packages touch {@code jdk.incubator.vector} (and, later, {@code java.lang.foreign}).
+ * Only the backend packages touch {@code jdk.incubator.vector} and {@code java.lang.foreign}.
  */
 module org.rlgrad.engine {
     requires jdk.incubator.vector;
@@ -10,6 +10,7 @@ module org.rlgrad.engine {
     exports org.rlgrad.engine.autograd;
     exports org.rlgrad.engine.ops;
     exports org.rlgrad.engine.backend;
+    exports org.rlgrad.engine.backend.opencl;
     exports org.rlgrad.engine.optim;
     exports org.rlgrad.engine.random;
     exports org.rlgrad.engine.distributions;

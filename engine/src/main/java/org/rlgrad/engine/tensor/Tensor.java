@@ -11,6 +11,7 @@ import org.rlgrad.engine.backend.MemoryScope;
 import org.rlgrad.engine.backend.Storage;
 import org.rlgrad.engine.ops.Arithmetic;
 import org.rlgrad.engine.ops.Creation;
+import org.rlgrad.engine.ops.DeviceTransfer;
 import org.rlgrad.engine.ops.Functional;
 import org.rlgrad.engine.ops.Indexing;
 import org.rlgrad.engine.ops.InPlace;
@@ -276,6 +277,8 @@ public final class Tensor {
 
     /** A cast that keeps the graph (float to float), or a plain conversion. */
     public Tensor to(DType dtype) { return Pointwise.cast(this, dtype); }
+    /** This tensor on {@code device} (itself when already there); differentiable. */
+    public Tensor to(Device device) { return DeviceTransfer.to(this, device); }
     public Tensor toFloat() { return to(DType.FLOAT32); }
     public Tensor toDouble() { return to(DType.FLOAT64); }
     public Tensor toLong() { return to(DType.INT64); }

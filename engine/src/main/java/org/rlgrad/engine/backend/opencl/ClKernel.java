@@ -94,6 +94,18 @@ public final class ClKernel implements AutoCloseable {
         return release(index);
     }
 
+    /**
+     * A struct argument passed by value whose fields are all {@code int}, in order (rlgrad's
+     * {@code Layout} of a strided view); the kernel's struct must have exactly
+     * {@code values.length} ints.
+     */
+    public ClKernel setInts(int index, int[] values) {
+        try (Arena arena = Arena.ofConfined()) {
+            set(index, 4L * values.length, arena.allocateFrom(JAVA_INT, values), "a struct of " + values.length + " ints");
+        }
+        return release(index);
+    }
+
     /** A {@code __local} pointer argument: {@code bytes} of work-group memory, one block per group. */
     public ClKernel setLocal(int index, long bytes) {
         if (bytes <= 0) {
