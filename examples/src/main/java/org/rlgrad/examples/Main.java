@@ -12,7 +12,8 @@ public final class Main {
     private static final String USAGE = """
             usage: Main <command> [args]
               demo [--dot FILE] [--steps N]     run the autograd demo
-              conformance DIR [--filter REGEX]  check rlgrad against the reference vectors in DIR
+              conformance DIR [--filter REGEX] [--device cpu|opencl[:N]]
+                                                check rlgrad against the reference vectors in DIR
               bench [--full] [--only REGEX]     run the benchmarks (through ./rlgrad, which puts the bench
                                                 module on the class path)
               help                              print this text

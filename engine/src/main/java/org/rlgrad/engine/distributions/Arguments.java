@@ -112,8 +112,16 @@ final class Arguments {
         return out;
     }
 
-    /** A scalar of {@code value} in {@code like}'s dtype. */
+    /**
+     * A random draw moved to the device of the parameters it will meet: draws are made on the
+     * default device, which a program may have left on the CPU while its parameters live elsewhere.
+     */
+    static Tensor onDeviceOf(Tensor draw, Tensor like) {
+        return draw.to(like.device());
+    }
+
+    /** A scalar of {@code value} in {@code like}'s dtype, on its device. */
     static Tensor scalarLike(Tensor like, double value) {
-        return Tensor.scalar(value, like.dtype());
+        return like.newScalar(value, like.dtype());
     }
 }

@@ -68,7 +68,7 @@ public final class Bernoulli implements Distribution {
     @Override
     public Tensor sample(RandomSource random, int... sampleShape) {
         int[] shape = CategoricalSupport.concat(sampleShape, probs.shapeRef());
-        Tensor u = random.uniform("Bernoulli.sample", shape, probs.dtype(), 0, 1);
+        Tensor u = Arguments.onDeviceOf(random.uniform("Bernoulli.sample", shape, probs.dtype(), 0, 1), probs);
         try (var scope = GradMode.noGrad()) {
             return u.lt(probs.detach()).to(probs.dtype());
         }

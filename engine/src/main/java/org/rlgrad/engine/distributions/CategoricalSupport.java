@@ -135,14 +135,14 @@ final class CategoricalSupport {
         int[] batch = Arrays.copyOf(probs.shapeRef(), probs.dim() - 1);
         int[] shape = concat(sampleShape, batch);
         DType dtype = probs.dtype();
-        Tensor u = random.uniform(site, shape, dtype, 0, 1);
+        Tensor u = Arguments.onDeviceOf(random.uniform(site, shape, dtype, 0, 1), probs);
         try (var scope = GradMode.noGrad()) {
             Tensor p = probs.detach();
             Tensor cdf = p.cumsum(-1);
             Tensor total = cdf.narrow(-1, k - 1, 1).squeeze(-1);
             Tensor target = u.mul(total).unsqueeze(-1);
             Tensor count = cdf.le(target).to(DType.INT64).sum(-1);
-            Tensor positions = Tensor.arange(k);
+            Tensor positions = Tensor.arange(k).to(p.device());
             Tensor lastPositive = Tensor.where(p.gt(0), positions.to(DType.FLOAT64), -1.0).amax(-1).to(DType.INT64);
             return count.minimum(lastPositive.expand(shape));
         }

@@ -99,8 +99,8 @@ public final class Delta implements Distribution {
             Tensor p = param.detach();
             Tensor close = value.sub(p).abs().lt(p.abs().mul(rtol).add(atol));
             for (int i = 0; i < eventShape.length; i++) close = close.all(-1, false);
-            Tensor plus = Tensor.scalar(Double.POSITIVE_INFINITY, param.dtype());
-            Tensor minus = Tensor.scalar(Double.NEGATIVE_INFINITY, param.dtype());
+            Tensor plus = param.newScalar(Double.POSITIVE_INFINITY, param.dtype());
+            Tensor minus = param.newScalar(Double.NEGATIVE_INFINITY, param.dtype());
             return Tensor.where(close, plus, minus);
         }
     }

@@ -74,7 +74,7 @@ public final class MaskedCategorical implements Distribution {
             this.indices = checkIndices(b.indices, b.paddingValue, numActions, batchShape);
             Tensor gatherAt;
             try (var scope = GradMode.noGrad()) {
-                this.valid = b.paddingValue == null ? Tensor.ones(DType.BOOL, indices.shape()) : indices.ne(b.paddingValue.doubleValue());
+                this.valid = b.paddingValue == null ? indices.newFull(indices.shape(), 1, DType.BOOL) : indices.ne(b.paddingValue.doubleValue());
                 gatherAt = b.paddingValue == null ? indices : Tensor.where(valid, indices, Tensor.zerosLike(indices));
             }
             this.gatherIndices = gatherAt;

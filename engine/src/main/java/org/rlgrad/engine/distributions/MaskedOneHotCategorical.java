@@ -44,7 +44,7 @@ public final class MaskedOneHotCategorical implements Distribution {
         Tensor indices = categorical.gatherIndices();
         if (indices == null) return p;
         // Padding entries point at action 0 with probability 0: adding (not writing) keeps action 0's own probability.
-        Tensor zeros = Tensor.zeros(p.dtype(), CategoricalSupport.append(categorical.batchShape(), categorical.numActions()));
+        Tensor zeros = p.newZeros(p.dtype(), CategoricalSupport.append(categorical.batchShape(), categorical.numActions()));
         return zeros.scatterAdd(-1, indices, Tensor.where(categorical.validMask(), p, 0.0));
     }
 

@@ -86,14 +86,14 @@ public final class MultivariateNormal implements Distribution {
     @Override
     public Tensor rsample(RandomSource random, int... sampleShape) {
         int[] shape = CategoricalSupport.concat(sampleShape, loc.shapeRef());
-        Tensor eps = random.standardNormal("Normal.rsample", shape, loc.dtype());
+        Tensor eps = Arguments.onDeviceOf(random.standardNormal("Normal.rsample", shape, loc.dtype()), loc);
         return loc.add(scaleTril.matmul(eps.unsqueeze(-1)).squeeze(-1));
     }
 
     @Override
     public Tensor sample(RandomSource random, int... sampleShape) {
         int[] shape = CategoricalSupport.concat(sampleShape, loc.shapeRef());
-        Tensor eps = random.standardNormal("Normal.sample", shape, loc.dtype());
+        Tensor eps = Arguments.onDeviceOf(random.standardNormal("Normal.sample", shape, loc.dtype()), loc);
         try (var scope = GradMode.noGrad()) {
             return loc.detach().add(scaleTril.detach().matmul(eps.unsqueeze(-1)).squeeze(-1));
         }

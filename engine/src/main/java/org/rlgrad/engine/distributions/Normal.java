@@ -66,7 +66,7 @@ public final class Normal implements Distribution {
 
     @Override
     public Tensor sample(RandomSource random, int... sampleShape) {
-        Tensor eps = random.standardNormal("Normal.sample", Arguments.concat(sampleShape, batchShape), loc.dtype());
+        Tensor eps = Arguments.onDeviceOf(random.standardNormal("Normal.sample", Arguments.concat(sampleShape, batchShape), loc.dtype()), loc);
         try (var scope = GradMode.noGrad()) {
             return loc.detach().add(scale.detach().mul(eps));
         }
@@ -74,7 +74,7 @@ public final class Normal implements Distribution {
 
     @Override
     public Tensor rsample(RandomSource random, int... sampleShape) {
-        Tensor eps = random.standardNormal("Normal.rsample", Arguments.concat(sampleShape, batchShape), loc.dtype());
+        Tensor eps = Arguments.onDeviceOf(random.standardNormal("Normal.rsample", Arguments.concat(sampleShape, batchShape), loc.dtype()), loc);
         return loc.add(scale.mul(eps));
     }
 

@@ -125,7 +125,7 @@ public final class OneHotCategorical implements Distribution {
         }
         // Gumbel-softmax at temperature 1: softmax(logits + G), G = −ln(−ln U), U clamped away from 0 and 1.
         int[] shape = CategoricalSupport.concat(sampleShape, probs.shapeRef());
-        Tensor u = random.uniform("RelaxedOneHotCategorical.rsample", shape, probs.dtype(), 0, 1);
+        Tensor u = Arguments.onDeviceOf(random.uniform("RelaxedOneHotCategorical.rsample", shape, probs.dtype(), 0, 1), probs);
         double eps = probs.dtype().eps();
         Tensor gumbel = u.clamp(eps, 1 - eps).log().neg().log().neg();
         Tensor relaxed = logits().add(gumbel).softmax(-1);

@@ -85,7 +85,7 @@ final class StandardGamma {
         }
         double[] out = new double[a.length];
         for (int i = 0; i < a.length; i++) out[i] = implicitGradient(a[i], v[i], psi[i]);
-        Tensor result = Tensor.of(DType.FLOAT64, out, alpha.shape());
+        Tensor result = Tensor.of(DType.FLOAT64, out, alpha.shape()).to(alpha.device());
         return alpha.dtype() == DType.FLOAT64 ? result : result.to(alpha.dtype());
     }
 

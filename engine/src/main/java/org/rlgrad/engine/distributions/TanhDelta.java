@@ -39,7 +39,7 @@ public final class TanhDelta implements Distribution {
     }
 
     public TanhDelta(Tensor param, double low, double high) {
-        this(param, Tensor.scalar(low, param.dtype()), Tensor.scalar(high, param.dtype()), 1, Delta.DEFAULT_ATOL, Delta.DEFAULT_RTOL, true);
+        this(param, param.newScalar(low, param.dtype()), param.newScalar(high, param.dtype()), 1, Delta.DEFAULT_ATOL, Delta.DEFAULT_RTOL, true);
     }
 
     /**

@@ -58,8 +58,8 @@ public final class TanhNormal implements Distribution {
         this.upscale = b.upscale;
         this.tanhLoc = b.tanhLoc;
         this.safeTanh = b.safeTanh;
-        this.low = (b.low != null ? b.low : Tensor.scalar(b.lowValue, loc.dtype())).detach().to(loc.dtype());
-        this.high = (b.high != null ? b.high : Tensor.scalar(b.highValue, loc.dtype())).detach().to(loc.dtype());
+        this.low = (b.low != null ? b.low : loc.newScalar(b.lowValue, loc.dtype())).detach().to(loc.dtype());
+        this.high = (b.high != null ? b.high : loc.newScalar(b.highValue, loc.dtype())).detach().to(loc.dtype());
         Arguments.requireOrdered(BOUNDS_MESSAGE, low, high);
         if (!(upscale > 0)) throw new IllegalArgumentException("TanhNormal: upscale must be positive, got " + upscale);
         this.nonTrivialBounds = Arguments.anyDiffers(high, 1.0) || Arguments.anyDiffers(low, -1.0);

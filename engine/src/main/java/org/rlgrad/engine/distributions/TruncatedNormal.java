@@ -60,7 +60,7 @@ public final class TruncatedNormal implements Distribution {
     }
 
     public TruncatedNormal(Tensor loc, Tensor scale, double upscale, double low, double high, boolean tanhLoc) {
-        this(loc, scale, upscale, Tensor.scalar(low, loc.dtype()), Tensor.scalar(high, loc.dtype()), tanhLoc);
+        this(loc, scale, upscale, loc.newScalar(low, loc.dtype()), loc.newScalar(high, loc.dtype()), tanhLoc);
     }
 
     /** Bounds as tensors that broadcast against {@code loc} (no gradient flows to them). */
@@ -118,7 +118,7 @@ public final class TruncatedNormal implements Distribution {
     @Override
     public Tensor rsample(RandomSource random, int... sampleShape) {
         int[] shape = Arguments.concat(sampleShape, batchShape, eventShape);
-        Tensor u = random.uniform("Tensor.uniform_", shape, loc.dtype(), EPS, 1 - EPS);
+        Tensor u = Arguments.onDeviceOf(random.uniform("Tensor.uniform_", shape, loc.dtype(), EPS, 1 - EPS), loc);
         Tensor c = bigPhiA.add(u.mul(z)).clamp(EPS, 1 - EPS);
         Tensor x = c.mul(2).sub(1).erfinv().mul(SQRT_2).mul(scale).add(mu);
         Tensor clipped;
@@ -133,7 +133,7 @@ public final class TruncatedNormal implements Distribution {
     @Override
     public Tensor sample(RandomSource random, int... sampleShape) {
         int[] shape = Arguments.concat(sampleShape, batchShape, eventShape);
-        Tensor u = random.uniform("Tensor.uniform_", shape, loc.dtype(), EPS, 1 - EPS);
+        Tensor u = Arguments.onDeviceOf(random.uniform("Tensor.uniform_", shape, loc.dtype(), EPS, 1 - EPS), loc);
         try (var scope = GradMode.noGrad()) {
             Tensor c = bigPhiA.detach().add(u.mul(z.detach())).clamp(EPS, 1 - EPS);
             Tensor x = c.mul(2).sub(1).erfinv().mul(SQRT_2).mul(scale.detach()).add(mu.detach());

@@ -214,7 +214,7 @@ public final class Arithmetic {
         DType type = DType.promote(a, b);
         Tensor y = a.backend().where(cond, a, b, type);
         return Autograd.record("where", y, inputs(a, b), new Tensor[] {cond}, g -> {
-            Tensor zero = Tensor.scalar(0, g.dtype());
+            Tensor zero = g.newScalar(0, g.dtype());
             return grads(a.requiresGrad() ? sumTo(where(cond, g, zero), a.shapeRef()) : null,
                          b.requiresGrad() ? sumTo(where(cond, zero, g), b.shapeRef()) : null);
         });

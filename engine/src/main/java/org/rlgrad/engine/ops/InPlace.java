@@ -80,7 +80,7 @@ public final class InPlace {
             mul(expAvgSq, beta2);
             overwrite("addcmul_", expAvgSq, () -> expAvgSq.add(g.mul(1 - beta2).mul(g)));
             // Divisions by 0-d tensors, not by Java scalars: div(double) multiplies by the reciprocal.
-            Tensor denom = expAvgSq.sqrt().div(Tensor.scalar(biasCorrection2Sqrt, param.dtype())).add(eps);
+            Tensor denom = expAvgSq.sqrt().div(param.newScalar(biasCorrection2Sqrt, param.dtype())).add(eps);
             overwrite("addcdiv_", param, () -> param.add(expAvg.div(denom).mul(-stepSize)));
         }
     }

@@ -27,7 +27,7 @@ public final class Indexing {
         Tensor y = x.backend().gather(x, d, index);
         int[] shape = x.shape();
         return Autograd.record("gather", y, inputs(x), new Tensor[] {index},
-                g -> grads(scatterAdd(Tensor.zeros(g.dtype(), shape), d, index, g)));
+                g -> grads(scatterAdd(g.newZeros(g.dtype(), shape), d, index, g)));
     }
 
     private static void checkIndexShape(String op, Tensor x, int d, Tensor index, String what) {
@@ -71,7 +71,7 @@ public final class Indexing {
         Tensor s = narrowTo(src, index.shapeRef()).to(x.dtype());
         Tensor y = x.backend().scatter(x, d, index, s, false);
         return Autograd.record("scatter", y, inputs(x, s), new Tensor[] {index}, g -> grads(
-                x.requiresGrad() ? scatter(g, d, index, Tensor.zeros(g.dtype(), index.shapeRef())) : null,
+                x.requiresGrad() ? scatter(g, d, index, g.newZeros(g.dtype(), index.shapeRef())) : null,
                 s.requiresGrad() ? gather(g, d, index) : null));
     }
 
@@ -161,7 +161,7 @@ public final class Indexing {
         for (long f : flags) if (f != 0) count++;
         long[] pos = new long[count];
         for (int i = 0, k = 0; i < flags.length; i++) if (flags[i] != 0) pos[k++] = i;
-        return Tensor.of(pos, count);
+        return Tensor.of(pos, count).to(mask.device());
     }
 
     private static void requireBool(String op, Tensor mask) {
@@ -186,7 +186,7 @@ public final class Indexing {
             }
             k++;
         }
-        return Tensor.of(coords, count, shape.length);
+        return Tensor.of(coords, count, shape.length).to(x.device());
     }
 
     /** int64 one-hot encoding with a new last dim of {@code numClasses}. */
@@ -198,7 +198,7 @@ public final class Indexing {
                 throw new IndexOutOfBoundsException("one_hot: class " + v + " is out of range for " + numClasses + " classes");
             }
         }
-        return index.unsqueeze(-1).eq(Tensor.arange(numClasses)).toLong();
+        return index.unsqueeze(-1).eq(Tensor.arange(numClasses).to(index.device())).toLong();
     }
 
     /** Stable sort along dim (NaN last); values carry the gradient back through the permutation. */
@@ -209,7 +209,7 @@ public final class Indexing {
     }
 
     public static Tensor argsort(Tensor x, int dim, boolean descending) {
-        if (x.dim() == 0) return Tensor.zeros(DType.INT64);
+        if (x.dim() == 0) return x.newZeros(DType.INT64);
         int d = Shape.normalizeDim("argsort", dim, x.dim());
         if (x.isBatched()) return Batching.alongDim(x, d, (v, pd) -> argsort(v, pd, descending));
         return x.backend().sortIndices(x, d, descending);

@@ -228,8 +228,8 @@ public final class Joining {
     private static Tensor diagonalMask(Tensor x, int diagonal, boolean upper) {
         if (x.dim() < 2) throw new IllegalArgumentException((upper ? "triu" : "tril") + ": expected at least 2 dims, got shape " + Shape.format(x.shapeRef()));
         int rows = x.size(-2), cols = x.size(-1);
-        Tensor row = Tensor.arange(rows).unsqueeze(1);
-        Tensor col = Tensor.arange(cols).unsqueeze(0);
+        Tensor row = Tensor.arange(rows).to(x.device()).unsqueeze(1);
+        Tensor col = Tensor.arange(cols).to(x.device()).unsqueeze(0);
         Tensor offset = col.sub(row);
         return upper ? offset.ge(diagonal) : offset.le(diagonal);
     }

@@ -221,7 +221,7 @@ public final class Generator implements RandomSource {
                 if (alpha[i] < 1) x[i] *= Math.exp(Math.log1p(-u[j++]) / alpha[i]);
             }
         }
-        Tensor out = Tensor.of(DType.FLOAT64, x, shape);
+        Tensor out = Tensor.of(DType.FLOAT64, x, shape).to(concentration.device());
         return dtype == DType.FLOAT64 ? out : noGrad(() -> out.to(dtype));
     }
 

@@ -242,9 +242,15 @@ public final class Tensor {
     public static Tensor of(boolean[] data, int... shape) { return Creation.fromBooleans(data, shape); }
     /** A 1-d float32 vector. */
     public static Tensor vector(double... data) { return Creation.fromDoubles(data, new int[] {data.length}, DType.FLOAT32); }
-    public static Tensor zerosLike(Tensor t) { return Creation.full(t.shape, 0, t.dtype()); }
-    public static Tensor onesLike(Tensor t) { return Creation.full(t.shape, 1, t.dtype()); }
-    public static Tensor fullLike(Tensor t, double value) { return Creation.full(t.shape, value, t.dtype()); }
+    public static Tensor zerosLike(Tensor t) { return Creation.full(t.shape, 0, t.dtype(), t.backend()); }
+    public static Tensor onesLike(Tensor t) { return Creation.full(t.shape, 1, t.dtype(), t.backend()); }
+    public static Tensor fullLike(Tensor t, double value) { return Creation.full(t.shape, value, t.dtype(), t.backend()); }
+    /** A 0-d tensor of {@code value} on this tensor's device (torch's {@code new_tensor}). */
+    public Tensor newScalar(double value, DType dtype) { return Creation.full(new int[0], value, dtype, backend()); }
+    /** Zeros of {@code shape} on this tensor's device (torch's {@code new_zeros}). */
+    public Tensor newZeros(DType dtype, int... shape) { return Creation.full(shape, 0, dtype, backend()); }
+    /** {@code value} everywhere in {@code shape}, on this tensor's device (torch's {@code new_full}). */
+    public Tensor newFull(int[] shape, double value, DType dtype) { return Creation.full(shape, value, dtype, backend()); }
 
     // ------------------------------------------------------------------ conversion
 

@@ -1,0 +1,157 @@
+package org.rlgrad.testsuite.parity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.rlgrad.engine.backend.Backend;
+import org.rlgrad.engine.backend.Backends;
+import org.rlgrad.engine.backend.opencl.OpenClDevices;
+import org.rlgrad.engine.ops.Functional;
+import org.rlgrad.engine.optim.Adam;
+import org.rlgrad.engine.tensor.DType;
+import org.rlgrad.engine.tensor.Device;
+import org.rlgrad.engine.tensor.Tensor;
+import org.rlgrad.testsuite.conformance.ConformanceRunner;
+import org.rlgrad.testsuite.conformance.Summary;
+
+/**
+ * CPU-versus-OpenCL parity: the ops and distributions conformance cases, run with every tensor on
+ * the first OpenCL device, pass as they do on the CPU; and end-to-end computations give the CPU's
+ * numbers within float32 tolerances. Each later feature (estimators, losses) adds its check here.
+ *
+ * <p>Without an OpenCL device the tests are skipped, except in CI ({@code CI=true}), which
+ * installs PoCL so that they run for real.
+ */
+class OpenClParityTest {
+    static final Device OPENCL = Device.opencl(0);
+
+    @BeforeAll
+    static void requireOpenCl() {
+        OpenClDevices found = OpenClDevices.system();
+        if (found.isAvailable()) return;
+        String message = "no OpenCL device: " + found.describe();
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) fail(message + " (CI=true: CI installs PoCL, so the parity tests must run)");
+        Assumptions.abort(message + " (skipped outside CI; install pocl-opencl-icd to run it)");
+    }
+
+    /** Runs {@code body} with new tensors made on {@code device}, then restores the default. */
+    private static <T> T on(Device device, Supplier<T> body) {
+        Backend previous = Backends.defaultBackend();
+        Backends.setDefault(device);
+        try {
+            return body.get();
+        } finally {
+            Backends.setDefault(previous);
+        }
+    }
+
+    private static Summary conformance(String resource, Pattern filter, Device device) {
+        Path dir;
+        try {
+            dir = Path.of(OpenClParityTest.class.getResource(resource).toURI()).getParent();
+        } catch (Exception e) {
+            throw new AssertionError("missing test resource " + resource, e);
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        return on(device, () -> {
+            try {
+                return new ConformanceRunner().run(dir, filter, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
+    private static void assertFamilyPassesOnBoth(String resource, String family, Pattern filter, int atLeast) {
+        Summary.FamilyResult cpu = conformance(resource, filter, Device.CPU).family(family);
+        Summary.FamilyResult cl = conformance(resource, filter, OPENCL).family(family);
+        assertEquals(0, cl.failed(), () -> cl.failed() + " " + family + " cases fail on OpenCL:\n"
+                + cl.failures().stream().map(f -> f.id() + ": " + f.reason()).collect(Collectors.joining("\n")));
+        assertEquals(cpu.passed(), cl.passed(), "the same cases pass on both devices");
+        assertTrue(cl.passed() >= atLeast, family + ": expected at least " + atLeast + " cases, ran " + cl.passed());
+    }
+
+    @Test
+    void publicOpsCasesPassOnOpenCl() {
+        assertFamilyPassesOnBoth("/reference/ops.json", "ops", Pattern.compile("^ops/"), 218);
+    }
+
+    @Test
+    void derivedOpsCasesPassOnOpenCl() {
+        assertFamilyPassesOnBoth("/derived/ops.json", "ops", Pattern.compile("^ops/"), 138);
+    }
+
+    @Test
+    void distributionsCasesPassOnOpenCl() {
+        assertFamilyPassesOnBoth("/reference/distributions.json", "distributions", Pattern.compile("^distributions/"), 56);
+    }
+
+    /** One MLP training step sequence (forward, MSE, backward, Adam), with identical weights and data. */
+    private static List<double[]> mlpSteps(Device device, int steps) {
+        return on(device, () -> {
+            Random r = new Random(7);
+            int[] widths = {5, 32, 32, 3};
+            List<Tensor> params = new ArrayList<>();
+            for (int l = 0; l + 1 < widths.length; l++) {
+                double bound = 1 / Math.sqrt(widths[l]);
+                params.add(uniform(r, bound, widths[l + 1], widths[l]).requiresGrad(true));
+                params.add(uniform(r, bound, widths[l + 1]).requiresGrad(true));
+            }
+            Tensor x = uniform(r, 1, 16, 5);
+            Tensor y = uniform(r, 1, 16, 3);
+            Adam adam = new Adam(params, 1e-2);
+            List<double[]> losses = new ArrayList<>();
+            for (int s = 0; s < steps; s++) {
+                adam.zeroGrad();
+                Tensor h = x;
+                for (int l = 0; l < params.size(); l += 2) {
+                    h = Functional.linear(h, params.get(l), params.get(l + 1));
+                    if (l + 2 < params.size()) h = h.tanh();
+                }
+                Tensor loss = h.sub(y).square().mean();
+                loss.backward();
+                adam.step();
+                losses.add(new double[] {loss.item()});
+            }
+            for (Tensor p : params) losses.add(p.toDoubleArray());
+            return losses;
+        });
+    }
+
+    private static Tensor uniform(Random r, double bound, int... shape) {
+        int n = 1;
+        for (int s : shape) n *= s;
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) v[i] = (2 * r.nextDouble() - 1) * bound;
+        return Tensor.of(DType.FLOAT32, v, shape);
+    }
+
+    @Test
+    void anMlpTrainsToTheSameNumbersOnBothDevices() {
+        List<double[]> cpu = mlpSteps(Device.CPU, 20);
+        List<double[]> cl = mlpSteps(OPENCL, 20);
+        assertEquals(cpu.size(), cl.size());
+        assertTrue(cpu.get(19)[0] < cpu.get(0)[0], "the loss falls");
+        for (int i = 0; i < cpu.size(); i++) {
+            double[] a = cpu.get(i), b = cl.get(i);
+            for (int j = 0; j < a.length; j++) {
+                assertEquals(a[j], b[j], 1e-4 * (1 + Math.abs(a[j])), "entry " + i + "[" + j + "] (losses first, then parameters)");
+            }
+        }
+    }
+}
