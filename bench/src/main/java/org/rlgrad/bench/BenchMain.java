@@ -25,6 +25,7 @@ import org.openjdk.jmh.runner.format.OutputFormatFactory;
 import org.openjdk.jmh.runner.options.VerboseMode;
 import org.openjdk.jmh.util.Statistics;
 import org.rlgrad.engine.backend.CpuTuning;
+import org.rlgrad.engine.backend.opencl.OpenClDevices;
 
 /**
  * {@code ./rlgrad bench [--full] [--only REGEX]}: runs the JMH suite at 1 and 2 threads, runs the
@@ -103,6 +104,11 @@ public final class BenchMain {
             for (Workload w : Workload.all()) System.err.println("  " + w.name());
             System.exit(1);
         }
+        OpenClDevices openCl = OpenClDevices.system();
+        if (!openCl.isAvailable() && workloads.removeIf(w -> w.bench() == OpenClBench.class)) {
+            System.out.println("# OpenCL workloads skipped: " + openCl.describe());
+        }
+        if (workloads.isEmpty()) System.exit(1);
         Path out = s.out != null ? s.out : s.root.resolve(".rlgrad").resolve("bench");
         Files.createDirectories(out);
         PrintStream o = System.out;

@@ -31,7 +31,7 @@ record Workload(String name, String peer, Class<?> bench, String method, String 
 
     /** Floating-point operations of one call, for the matmul workloads (2 n^3); 0 otherwise. */
     double flops() {
-        if (bench != MatmulBench.class) return 0;
+        if (!method.equals("matmul")) return 0;
         double size = Double.parseDouble(n);
         return 2 * size * size * size;
     }
@@ -67,6 +67,11 @@ record Workload(String name, String peer, Class<?> bench, String method, String 
                 mlpStep,
                 mlpStep.noScope(),
                 new Workload("sac_step", SacStepBench.class, "sacStep", null, Double.NaN, "-"),
-                new Workload("ppo_step", PpoStepBench.class, "ppoStep", null, Double.NaN, "-"));
+                new Workload("ppo_step", PpoStepBench.class, "ppoStep", null, Double.NaN, "-"),
+                // On the OpenCL device (PoCL here): no target, the ratio is to PyTorch on the CPU.
+                new Workload("matmul_n64_opencl", "matmul_n64", OpenClBench.class, "matmul", "64", Double.NaN, "-"),
+                new Workload("matmul_n256_opencl", "matmul_n256", OpenClBench.class, "matmul", "256", Double.NaN, "-"),
+                new Workload("matmul_n512_opencl", "matmul_n512", OpenClBench.class, "matmul", "512", Double.NaN, "-"),
+                new Workload("mlp_step_opencl", "mlp_step", OpenClBench.class, "mlpStep", "64", Double.NaN, "-"));
     }
 }

@@ -73,6 +73,14 @@ public final class OpenClBackend implements Backend {
         return context.device();
     }
 
+    /**
+     * Waits until every kernel and copy enqueued so far has finished. Ops return as soon as their
+     * kernels are queued; reading a value waits by itself, so only timing code needs this.
+     */
+    public void finish() {
+        context.finish();
+    }
+
     ClContext context() {
         return context;
     }
