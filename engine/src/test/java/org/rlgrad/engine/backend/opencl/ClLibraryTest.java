@@ -83,5 +83,6 @@ class ClLibraryTest {
         assertTrue(out.contains("available=false"), out);
         assertTrue(out.contains("): no platforms (no OpenCL driver is installed"), out);
         assertTrue(out.contains("no OpenCL device 0 (expected an index in [0, 0))"), out);
+        assertTrue(out.contains("-Drlgrad.device=opencl:0 names no usable device: no OpenCL device 0"), out);
     }
 }

@@ -1,6 +1,9 @@
 package org.rlgrad.engine.backend.opencl;
 
-/** Run in a child JVM by {@link ClLibraryTest}: prints what discovery finds and the error for device 0. */
+/**
+ * Run in a child JVM by {@link ClLibraryTest}: prints what discovery finds, the error for device 0,
+ * and the error a program gets that asks for {@code -Drlgrad.device=opencl:0}.
+ */
 final class ClNoPlatformProbe {
     private ClNoPlatformProbe() {}
 
@@ -12,6 +15,13 @@ final class ClNoPlatformProbe {
             found.device(0);
             System.out.println("device 0 was found");
         } catch (OpenClUnavailableException e) {
+            System.out.println(e.getMessage());
+        }
+        System.setProperty("rlgrad.device", "opencl:0");
+        try {
+            org.rlgrad.engine.backend.Backends.defaultBackend();
+            System.out.println("the default device opened");
+        } catch (IllegalStateException e) {
             System.out.println(e.getMessage());
         }
     }
