@@ -1,5 +1,12 @@
 /**
- * OpenCL through the Foreign Function &amp; Memory API: bindings to the OpenCL 1.2 host API
+ * The OpenCL backend ({@link org.rlgrad.engine.backend.opencl.OpenClBackend}, device
+ * {@code opencl:N}): tensors in device buffers, computed by kernels compiled from the {@code .cl}
+ * resources beside these classes, one kernel group per class ({@code ClElementwise},
+ * {@code ClPointwise}, {@code ClReductions}, {@code ClScans}, {@code ClMatmul}, {@code ClIndexing},
+ * {@code ClRandom}, {@code ClAdam}). Users reach it through {@code Device.opencl(i)},
+ * {@code tensor.to(device)} and {@code -Drlgrad.device=opencl:0}.
+ *
+ * <p>Beneath it, OpenCL through the Foreign Function &amp; Memory API: bindings to the OpenCL 1.2 host API
  * ({@link org.rlgrad.engine.backend.opencl.ClLibrary}), the objects that own its native
  * resources (context and queue, buffers, programs, kernels, events) and device discovery
  * ({@link org.rlgrad.engine.backend.opencl.OpenClDevices}). No native code ships with rlgrad: the
