@@ -2,6 +2,7 @@ package org.rlgrad.engine.backend.opencl;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -135,7 +136,7 @@ class ClMatmulTest {
     void mismatchedOperandsAreRefusedWithBothShapes() {
         Tensor a = Tensor.of(new double[6], 2, 3).to(Device.opencl(0));
         Tensor b = Tensor.of(new double[8], 4, 2).to(Device.opencl(0));
-        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> cl.matmul(a, b));
+        var e = assertThrows(IllegalArgumentException.class, () -> cl.matmul(a, b));
         assertTrue(e.getMessage().contains("[2, 3]") && e.getMessage().contains("[4, 2]"), e.getMessage());
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.rlgrad.engine.backend.cpu.CpuBackend;
@@ -32,7 +33,7 @@ class ClRandomTest {
         for (long[] kso : KEY_STREAM_OFFSET) {
             for (int[] shape : SHAPES) {
                 String what = dtype + (normal ? " normal" : " uniform") + " key " + kso[0] + " stream " + kso[1] + " offset " + kso[2]
-                        + " shape " + java.util.Arrays.toString(shape);
+                        + " shape " + Arrays.toString(shape);
                 Tensor expected = CpuBackend.INSTANCE.philox(shape, dtype, normal, kso[0], kso[1], kso[2]);
                 Tensor got = cl.philox(shape, dtype, normal, kso[0], kso[1], kso[2]);
                 assertEquals(dtype, got.dtype(), what);
@@ -84,7 +85,7 @@ class ClRandomTest {
         // A draw of 10 float32 uses blocks 0..2; the next draw starts at block 3, element 12.
         double[] whole = cl.philox(new int[] {20}, DType.FLOAT32, true, 5, 6, 0).toDoubleArray();
         double[] tail = cl.philox(new int[] {8}, DType.FLOAT32, true, 5, 6, Philox.blocksFor(10, DType.FLOAT32)).toDoubleArray();
-        assertArrayEquals(java.util.Arrays.copyOfRange(whole, 12, 20), tail, 0);
+        assertArrayEquals(Arrays.copyOfRange(whole, 12, 20), tail, 0);
         double[] uniform = cl.philox(new int[] {4099}, DType.FLOAT64, false, 1, 2, 3).toDoubleArray();
         for (double v : uniform) assertTrue(v >= 0 && v < 1, "uniform in [0, 1): " + v);
     }
