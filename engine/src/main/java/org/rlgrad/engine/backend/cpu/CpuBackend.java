@@ -494,13 +494,19 @@ public final class CpuBackend implements Backend {
         int dimSize = out.shapeRef()[dim];
         outStrides[dim] = 0;
         int[] srcStrides = src.stridesRef();
+        boolean exactLongs = out.dtype() == DType.INT64;
         StridedLoop.forEachRow(index.shapeRef(), new int[][] {outStrides, index.stridesRef(), srcStrides},
                 new int[] {0, index.offset(), src.offset()}, (o, n, st) -> {
                     for (int i = 0; i < n; i++) {
                         long idx = checkIndex(accumulate ? "scatter_add" : "scatter", is.getLong(o[1] + i * st[1]), dimSize, dim);
                         int dst = o[0] + i * st[0] + (int) idx * dimStride;
-                        double v = ss.get(o[2] + i * st[2]);
-                        os.set(dst, accumulate ? os.get(dst) + v : v);
+                        if (exactLongs) { // int64 values past 2^53 do not survive a trip through double
+                            long v = ss.getLong(o[2] + i * st[2]);
+                            os.setLong(dst, accumulate ? os.getLong(dst) + v : v);
+                        } else {
+                            double v = ss.get(o[2] + i * st[2]);
+                            os.set(dst, accumulate ? os.get(dst) + v : v);
+                        }
                     }
                 });
         return out;
