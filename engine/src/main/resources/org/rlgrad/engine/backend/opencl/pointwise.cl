@@ -1,7 +1,8 @@
 // Element-wise kernels: unary ops, broadcasting binary ops and where (ClPointwise).
 //
 // The math is the CPU backend's (ScalarMath, SpecialFunctions), written once over macro types:
-//   R  the type ops compute in (float for float32 data, double otherwise where the device has it);
+//   R  the type ops compute in: float for float32 data (and bool-only binary ops), double
+//      otherwise where the device has it (ClPointwise says which);
 //   S  the type of the special functions (erfinv, lgamma, digamma, trigamma): double wherever the
 //      device has it, since the CPU evaluates them in double and their float evaluation loses
 //      digits (erfinv's Newton steps near +-1, lgamma and digamma near their roots);

@@ -193,6 +193,16 @@ class ClPointwiseTest {
     }
 
     @Test
+    void zeroDimTensorsGiveZeroDimResults() {
+        for (DType dtype : DType.values()) {
+            Tensor x = host(new double[] {-2.5}, dtype), y = host(new double[] {3}, dtype);
+            assertMatches(CPU.unary(UnaryOp.NEG, x, 0, 0), cl.unary(UnaryOp.NEG, onDevice(x), 0, 0), true, "neg of a 0-dim " + dtype);
+            assertMatches(CPU.unary(UnaryOp.IS_FINITE, x, 0, 0), cl.unary(UnaryOp.IS_FINITE, onDevice(x), 0, 0), true, "is_finite of a 0-dim " + dtype);
+            assertMatches(CPU.binary(BinaryOp.SUB, x, y, dtype), cl.binary(BinaryOp.SUB, onDevice(x), onDevice(y), dtype), true, "sub of 0-dim " + dtype);
+        }
+    }
+
+    @Test
     void roundIsHalfToEven() {
         Tensor x = onDevice(host(new double[] {0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 3.5}, DType.FLOAT32, 7));
         assertArrayEquals(new double[] {0, 2, 2, -0.0, -2, -2, 4}, cl.unary(UnaryOp.ROUND, x, 0, 0).toDoubleArray());
@@ -279,9 +289,9 @@ class ClPointwiseTest {
         // CPU compares and adds the unrounded double: 0.1f == 0.1 is false.
         Tensor tenth = host(new double[] {0.1}, DType.FLOAT64);
         Tensor longs = hostLongs(LONGS, LONGS.length);
-        Tensor bools = host(new double[] {1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 0, 1, 0}, DType.BOOL, n);
-        Tensor[][] pairs = {{f32, tenth}, {tenth, f32}, {f32, bools}, {longs, host(new double[] {2.5}, DType.FLOAT32)}, {longs, bools.narrow(0, 0, LONGS.length)}};
-        DType[] computes = {DType.FLOAT32, DType.FLOAT32, DType.FLOAT32, DType.FLOAT32, DType.INT64};
+        Tensor bools = host(new double[] {1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 0, 1, 0}, DType.BOOL, LONGS.length);
+        Tensor[][] pairs = {{f32, tenth}, {longs, host(new double[] {2.5}, DType.FLOAT32)}, {longs, bools}};
+        DType[] computes = {DType.FLOAT32, DType.FLOAT32, DType.INT64};
         for (int p = 0; p < pairs.length; p++) {
             for (BinaryOp op : BinaryOp.values()) {
                 DType compute = op.isLogical() ? DType.BOOL : computes[p];
@@ -315,17 +325,21 @@ class ClPointwiseTest {
     @Test
     void whereBroadcastsAllThreeAndConvertsToTheResultType() {
         Tensor cond = host(new double[] {1, 0, 1, 0, 0, 1}, DType.BOOL, 3, 2).transpose(0, 1); // [2, 3], strided
+        Tensor c = cond.narrow(1, 1, 2).unsqueeze(1); // [2, 1, 2], offset
         double[] values = {NAN, -INF, 2.75, -2.75, 1e30, -0.0};
-        for (DType aType : DType.values()) {
-            Tensor a = host(values, aType, 2, 1, 3).narrow(2, 1, 2).expand(2, 3, 2).narrow(1, 0, 3); // [2, 3, 2]
-            for (DType bType : new DType[] {aType, DType.FLOAT64, DType.INT64}) {
-                Tensor b = bType == DType.INT64 ? hostLongs(new long[] {(1L << 60) + 1}) : host(new double[] {-0.0}, bType);
-                for (DType out : DType.values()) {
-                    Tensor c = cond.narrow(1, 1, 2).unsqueeze(1); // [2, 1, 2]
-                    Tensor want = CPU.where(c, a, b, out);
-                    Tensor got = cl.where(onDevice(c), onDevice(a), onDevice(b), out);
-                    assertMatches(want, got, true, "where " + aType + ", " + bType + " -> " + out);
-                }
+        // 2^60 + 2^36 + 1 rounds to float32 as 2^60 through double (a tie to even there) but as
+        // 2^60 + 2^37 directly; the CPU goes through double.
+        long big = (1L << 60) + (1L << 36) + 1;
+        DType[] types = DType.values();
+        // Every dtype as a, and as b, into every result dtype (b is a's successor, so that a and b differ).
+        for (int i = 0; i < types.length; i++) {
+            DType aType = types[i], bType = types[(i + 1) % types.length];
+            Tensor a = host(values, aType, 2, 1, 3).narrow(2, 1, 2).expand(2, 3, 2); // [2, 3, 2], broadcast and offset
+            Tensor b = bType == DType.INT64 ? hostLongs(new long[] {big}) : host(new double[] {-0.0}, bType);
+            for (DType out : types) {
+                Tensor want = CPU.where(c, a, b, out);
+                Tensor got = cl.where(onDevice(c), onDevice(a), onDevice(b), out);
+                assertMatches(want, got, true, "where " + aType + ", " + bType + " -> " + out);
             }
         }
         Tensor empty = host(new double[0], DType.FLOAT32, 0, 3);
