@@ -41,9 +41,13 @@ final class ClReductions {
         Tensor view = lastDims(x, dims);
         int len = x.numel() / rows;
         int group = groupSize(len);
-        ClKernel k = cl.kernel("reduce.cl", ClTypes.options("T", x.dtype(), "TO", outType), "reduce_rows");
+        // ANY/ALL accumulate 0/1 in the input's type (sharing the program of its other reductions) and write bool.
+        boolean logical = op == ReduceOp.ANY || op == ReduceOp.ALL;
+        DType accType = logical ? x.dtype() : outType;
+        ClKernel k = cl.kernel("reduce.cl", ClTypes.options("T", x.dtype(), "TO", accType), logical ? "any_all_rows" : "reduce_rows");
         k.setBuffer(0, cl.buffer(out)).setBuffer(1, cl.buffer(x)).setInts(2, ClLayout.of(view)).setInt(3, len);
-        k.setInt(4, opCode(op)).setLocal(5, (long) group * ClTypes.bytes(outType));
+        // Two values per work item: float products carry their rounding error (reduce.cl's product_row).
+        k.setInt(4, opCode(op)).setLocal(5, 2L * group * ClTypes.bytes(accType));
         k.enqueue(new long[] {(long) rows * group}, new long[] {group});
         return out;
     }

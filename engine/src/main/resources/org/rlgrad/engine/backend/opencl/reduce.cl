@@ -1,6 +1,6 @@
-// Row reductions (build options: T, the input's type; TO, the result's, which is also the type
-// the reduction accumulates in). The host permutes the reduced dims of a view to the end, so
-// every kernel here sees `rows` rows of `len` elements: element j of row r is element
+// Row reductions (build options: T, the input's type; TO, the type the reduction accumulates in,
+// which is the result's except for any_all_rows). The host permutes the reduced dims of a view to
+// the end, so every kernel here sees `rows` rows of `len` elements: element j of row r is element
 // r * len + j of the walk over the Layout. One work-group reduces one row: each work item folds
 // the elements j = lid, lid + L, ... in order, then the group combines the L partial results in
 // a fixed binary tree in local memory. The order depends only on len and L, so results are
@@ -93,14 +93,65 @@ inline TO group_reduce(int op, TO v, local TO* s) {
     return r;
 }
 
-// out[r] = op over row r (the identity for an empty row).
+#ifdef TO_FLOATING
+// A float product with its rounding error carried along (Graillat's compensated product: fma gives
+// each multiplication's exact error), so that a long product keeps nearly twice the precision, as
+// the CPU's double accumulator does for float32. `e` stays 0 once the product is not finite (an
+// error term of inf - inf would be NaN).
+inline void times(TO* p, TO* e, TO x, TO ex) {
+    TO q = *p * x;
+    *e = isfinite(q) ? fma(*p, x, -q) + *p * ex + *e * x : 0;
+    *p = q;
+}
+
+// The product of row `row` in every work item: pairs (p, e) in `s[0 .. 2L)`.
+inline TO product_row(global const T* x, const Layout* lx, int row, int len, local TO* s) {
+    int lid = get_local_id(0), L = get_local_size(0);
+    TO p = 1, e = 0;
+    for (int j = lid; j < len; j += L) times(&p, &e, (TO) x[layout_at(lx, row * len + j)], 0);
+    s[lid] = p;
+    s[L + lid] = e;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int span = L / 2; span > 0; span >>= 1) {
+        if (lid < span) {
+            p = s[lid];
+            e = s[L + lid];
+            times(&p, &e, s[lid + span], s[L + lid + span]);
+            s[lid] = p;
+            s[L + lid] = e;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    TO r = s[L] != 0 ? s[0] + s[L] : s[0]; // adding a zero error would turn -0.0 into +0.0
+    barrier(CLK_LOCAL_MEM_FENCE);
+    return r;
+}
+#endif
+
+// op over row `row` (the identity for an empty row), in every work item of the group. `scratch`
+// holds 2L values.
+inline TO reduce_row(global const T* x, const Layout* lx, int row, int len, int op, local TO* scratch) {
+#ifdef TO_FLOATING
+    if (op == OP_PROD) return product_row(x, lx, row, len, scratch);
+#endif
+    TO acc = identity(op);
+    for (int j = get_local_id(0); j < len; j += get_local_size(0)) acc = combine(op, acc, load(op, x[layout_at(lx, row * len + j)]));
+    return group_reduce(op, acc, scratch);
+}
+
+// out[r] = op over row r.
 kernel void reduce_rows(global TO* out, global const T* x, const Layout lx, const int len, const int op,
                         local TO* scratch) {
-    int row = get_group_id(0), lid = get_local_id(0), L = get_local_size(0);
-    TO acc = identity(op);
-    for (int j = lid; j < len; j += L) acc = combine(op, acc, load(op, x[layout_at(&lx, row * len + j)]));
-    acc = group_reduce(op, acc, scratch);
-    if (lid == 0) out[row] = acc;
+    TO acc = reduce_row(x, &lx, get_group_id(0), len, op, scratch);
+    if (get_local_id(0) == 0) out[get_group_id(0)] = acc;
+}
+
+// ANY/ALL (op) of row r as bool. It accumulates 0/1 in TO == T, so that ANY and ALL need no
+// program of their own per input dtype (each program variant costs a compile).
+kernel void any_all_rows(global uchar* out, global const T* x, const Layout lx, const int len, const int op,
+                         local TO* scratch) {
+    TO acc = reduce_row(x, &lx, get_group_id(0), len, op, scratch);
+    if (get_local_id(0) == 0) out[get_group_id(0)] = acc != 0;
 }
 
 // Whether candidate (bv, bi) beats (av, ai) for argmax (want_max) or argmin: a NaN beats any
