@@ -33,7 +33,8 @@ final class ClScans {
         ClKernel k = cl.kernel("scan.cl", ClTypes.options("T", x.dtype()), "scan_rows");
         k.setBuffer(0, cl.buffer(out)).setInts(1, ClLayout.of(ClReductions.lastDims(out, along)));
         k.setBuffer(2, cl.buffer(x)).setInts(3, ClLayout.of(ClReductions.lastDims(x, along))).setInt(4, len);
-        k.setInt(5, op == ScanOp.CUMSUM ? 0 : 1).setLocal(6, (long) group * ClTypes.bytes(x.dtype()));
+        // A (value, rounding error) pair per work item: see scan.cl's scan_step.
+        k.setInt(5, op == ScanOp.CUMSUM ? 0 : 1).setLocal(6, 2L * group * ClTypes.bytes(x.dtype()));
         k.enqueue(new long[] {(long) rows * group}, new long[] {group});
         return out;
     }

@@ -16,31 +16,67 @@ inline T scan_combine(int op, T a, T b) {
 #endif
 }
 
+// acc = acc op x over (value, error) pairs. Float products carry their rounding error (Graillat's
+// compensated product: fma gives each multiplication's exact error), so that a long cumprod keeps
+// nearly twice the precision, as the CPU's double accumulator does for float32; every other case
+// leaves the error 0. The error stays 0 once the product is not finite (inf - inf would be NaN).
+inline void scan_step(int op, T* p, T* e, T x, T ex) {
+#if T_KIND == KIND_FLOAT || T_KIND == KIND_DOUBLE
+    if (op == OP_CUMPROD) {
+        T q = *p * x;
+        *e = isfinite(q) ? fma(*p, x, -q) + *p * ex + *e * x : 0;
+        *p = q;
+        return;
+    }
+#endif
+    *p = scan_combine(op, *p, x);
+}
+
+// The value of a pair; adding a zero error would turn -0.0 into +0.0.
+inline T scan_value(T p, T e) {
+    return e != 0 ? p + e : p;
+}
+
 // One work-group per row, of L items (any L): item t scans the contiguous chunk
 // [t c, t c + c) with c = ceil(len / L). Pass 1 folds each chunk; the group then scans the L chunk
 // totals in local memory (Hillis-Steele, log2 L steps) to get each chunk's exclusive prefix; pass 2
 // rescans the chunk from that prefix and writes. The first chunk starts from the identity, as the
-// CPU's loop does (so 0 + -0.0 gives +0.0 there too). `s` holds L values.
+// CPU's loop does (so 0 + -0.0 gives +0.0 there too). `s` holds L (value, error) pairs: values in
+// s[0 .. L), errors in s[L .. 2L).
 kernel void scan_rows(global T* out, const Layout lo, global const T* x, const Layout lx, const int len,
                       const int op, local T* s) {
     int row = get_group_id(0), lid = get_local_id(0), L = get_local_size(0);
     T identity = op == OP_CUMSUM ? (T) 0 : (T) 1;
     int chunk = (len + L - 1) / L;
     int from = min(len, lid * chunk), to = min(len, from + chunk);
-    T total = identity;
-    for (int j = from; j < to; j++) total = scan_combine(op, total, x[layout_at(&lx, row * len + j)]);
-    s[lid] = total;
+    T p = identity, e = 0;
+    for (int j = from; j < to; j++) scan_step(op, &p, &e, x[layout_at(&lx, row * len + j)], 0);
+    s[lid] = p;
+    s[L + lid] = e;
     barrier(CLK_LOCAL_MEM_FENCE);
     for (int step = 1; step < L; step <<= 1) {
-        T left = lid >= step ? s[lid - step] : identity;
+        T lp = identity, le = 0;
+        if (lid >= step) {
+            lp = s[lid - step];
+            le = s[L + lid - step];
+        }
         barrier(CLK_LOCAL_MEM_FENCE);
-        if (lid >= step) s[lid] = scan_combine(op, left, s[lid]);
+        if (lid >= step) {
+            scan_step(op, &lp, &le, s[lid], s[L + lid]);
+            s[lid] = lp;
+            s[L + lid] = le;
+        }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
-    T acc = lid > 0 ? s[lid - 1] : identity;
+    p = identity;
+    e = 0;
+    if (lid > 0) {
+        p = s[lid - 1];
+        e = s[L + lid - 1];
+    }
     for (int j = from; j < to; j++) {
-        acc = scan_combine(op, acc, x[layout_at(&lx, row * len + j)]);
-        out[layout_at(&lo, row * len + j)] = acc;
+        scan_step(op, &p, &e, x[layout_at(&lx, row * len + j)], 0);
+        out[layout_at(&lo, row * len + j)] = scan_value(p, e);
     }
 }
 

@@ -72,6 +72,22 @@ class ClScansTest {
     }
 
     @Test
+    void inexactFloatScansOfLongRowsStayWithinTolerance() {
+        // The CPU accumulates in double and rounds each prefix; float32 prefixes over 4099 inexact
+        // values must stay within 1e-5 of that, for sums and for products near 1.
+        double[] v = new double[2 * 4099], nearOne = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = 0.1 + Math.sin(i * 0.7) * 0.05 + (i % 7) * 0.37;
+            nearOne[i] = 1 + (v[i] - 1.2) * 1e-4;
+        }
+        for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            Tensor hs = Tensor.of(t, v, 2, 4099), hp = Tensor.of(t, nearOne, 2, 4099);
+            assertMatches(cpu.scan(ScanOp.CUMSUM, hs, 1), cl.scan(ScanOp.CUMSUM, onDevice(hs), 1), tolerance(t), "cumsum " + t);
+            assertMatches(cpu.scan(ScanOp.CUMPROD, hp, 1), cl.scan(ScanOp.CUMPROD, onDevice(hp), 1), tolerance(t), "cumprod " + t);
+        }
+    }
+
+    @Test
     void scansCarryNanInfinitiesAndSignedZerosAsTheCpu() {
         double[] v = {-0.0, -0.0, 1, -1, INF, -INF, 2, NAN, 3, 0.5, -0.0, INF};
         for (DType t : DType.values()) {
