@@ -93,7 +93,7 @@ class OpenClParityTest {
 
     @Test
     void derivedOpsCasesPassOnOpenCl() {
-        assertFamilyPassesOnBoth("/derived/ops.json", "ops", Pattern.compile("^ops/"), 138);
+        assertFamilyPassesOnBoth("/derived/ops.json", "ops", null, 138);
     }
 
     @Test
