@@ -31,6 +31,7 @@ public final class ClConstants {
     public static final int CL_DEVICE_MAX_COMPUTE_UNITS = 0x1002;     // cl_uint
     public static final int CL_DEVICE_MAX_WORK_ITEM_DIMENSIONS = 0x1003; // cl_uint
     public static final int CL_DEVICE_MAX_WORK_GROUP_SIZE = 0x1004;   // size_t
+    public static final int CL_KERNEL_WORK_GROUP_SIZE = 0x11B0;       // size_t, per kernel and device
     public static final int CL_DEVICE_MAX_WORK_ITEM_SIZES = 0x1005;   // size_t[]
     public static final int CL_DEVICE_MAX_MEM_ALLOC_SIZE = 0x1010;    // cl_ulong
     public static final int CL_DEVICE_MEM_BASE_ADDR_ALIGN = 0x1019;   // cl_uint, in bits

@@ -27,6 +27,8 @@ public final class ClKernel implements AutoCloseable {
     private final ClHandle handle;
     /** Buffers set as arguments, kept reachable so that the cleaner cannot release them before a launch. */
     private Object[] retained = new Object[4];
+    /** {@link #maxWorkGroupSize()}, asked once; 0 until then. */
+    private long maxWorkGroupSize;
 
     ClKernel(ClProgram program, String name) {
         this.program = program;
@@ -47,6 +49,21 @@ public final class ClKernel implements AutoCloseable {
     /** The {@code cl_kernel}. */
     public MemorySegment handle() {
         return handle.get();
+    }
+
+    /**
+     * The most work items one group of this kernel may have on the context's device
+     * ({@code CL_KERNEL_WORK_GROUP_SIZE}): at most the device's maximum, and less on a GPU when the
+     * kernel needs many registers or much local memory. Launches with an explicit local size must
+     * stay within it.
+     */
+    public long maxWorkGroupSize() {
+        if (maxWorkGroupSize == 0) {
+            ClContext context = program.context();
+            maxWorkGroupSize = context.library().getKernelWorkGroupInfoSize(handle.get(), context.device().handle(),
+                    ClConstants.CL_KERNEL_WORK_GROUP_SIZE);
+        }
+        return maxWorkGroupSize;
     }
 
     // ---------------------------------------------------------------------------------------
@@ -212,10 +229,11 @@ public final class ClKernel implements AutoCloseable {
             }
         }
         long items = Arrays.stream(local).reduce(1, (a, b) -> a * b);
-        long max = program.context().device().maxWorkGroupSize();
+        long max = maxWorkGroupSize();
         if (items > max) {
             throw new IllegalArgumentException("kernel '" + name + "': local size " + Arrays.toString(local) + " has "
-                    + items + " work items, more than the device's maximum work-group size " + max);
+                    + items + " work items, more than this kernel's maximum work-group size " + max + " on "
+                    + program.context().device().name());
         }
     }
 

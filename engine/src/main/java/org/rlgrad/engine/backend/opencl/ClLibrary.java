@@ -63,6 +63,7 @@ public final class ClLibrary {
     private final MethodHandle clGetProgramBuildInfo;
     private final MethodHandle clCreateKernel;
     private final MethodHandle clSetKernelArg;
+    private final MethodHandle clGetKernelWorkGroupInfo;
     private final MethodHandle clEnqueueNDRangeKernel;
     private final MethodHandle clFlush;
     private final MethodHandle clFinish;
@@ -111,6 +112,7 @@ public final class ClLibrary {
         clGetProgramBuildInfo = binder.bind("clGetProgramBuildInfo", I, P, P, I, S, P, P);
         clCreateKernel = binder.bind("clCreateKernel", P, P, P, P);
         clSetKernelArg = binder.bind("clSetKernelArg", I, P, I, S, P);
+        clGetKernelWorkGroupInfo = binder.bind("clGetKernelWorkGroupInfo", I, P, P, I, S, P, P);
         clEnqueueNDRangeKernel = binder.bind("clEnqueueNDRangeKernel", I, P, P, I, P, P, P, I, P, P);
         clFlush = binder.bind("clFlush", I, P);
         clFinish = binder.bind("clFinish", I, P);
@@ -556,6 +558,22 @@ public final class ClLibrary {
             MemorySegment kernel = (MemorySegment) clCreateKernel.invokeExact(program, arena.allocateFrom(name), error);
             check("clCreateKernel", error.get(JAVA_INT, 0), "kernel '" + name + "'");
             return kernel;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * A {@code size_t} fact about a kernel on a device, such as {@code CL_KERNEL_WORK_GROUP_SIZE}
+     * (the most work items a group of this kernel may have there, which can be less than the
+     * device's own maximum when the kernel uses many registers).
+     */
+    public long getKernelWorkGroupInfoSize(MemorySegment kernel, MemorySegment device, int param) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment value = arena.allocate(SIZE_T);
+            check("clGetKernelWorkGroupInfo", (int) clGetKernelWorkGroupInfo.invokeExact(kernel, device, param, SIZE_T.byteSize(),
+                    value, MemorySegment.NULL), "parameter 0x" + Integer.toHexString(param));
+            return value.get(JAVA_LONG, 0);
         } catch (Throwable t) {
             throw rethrow(t);
         }

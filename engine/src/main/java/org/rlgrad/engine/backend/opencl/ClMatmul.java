@@ -1,6 +1,7 @@
 package org.rlgrad.engine.backend.opencl;
 
 import java.util.Arrays;
+import org.rlgrad.engine.tensor.DType;
 import org.rlgrad.engine.tensor.Shape;
 import org.rlgrad.engine.tensor.Tensor;
 
@@ -45,7 +46,9 @@ final class ClMatmul {
             b = cl.contiguous(b);
         }
         int tile = tile();
-        ClKernel kernel = cl.kernel("matmul.cl", ClTypes.options("T", a.dtype()) + " -DTILE=" + tile, "matmul");
+        ClKernel kernel = kernel(a.dtype(), tile);
+        // A GPU may allow fewer work items for this kernel than for the device (registers, local memory).
+        while (tile > 1 && (long) tile * tile > kernel.maxWorkGroupSize()) kernel = kernel(a.dtype(), tile /= 2);
         int[] as = a.stridesRef(), bs = b.stridesRef();
         kernel.setBuffer(0, cl.buffer(out));
         kernel.setBuffer(1, cl.buffer(a)).setInts(2, batchLayout(a, batch)).setInt(3, as[r - 2]).setInt(4, as[r - 1]);
@@ -59,6 +62,10 @@ final class ClMatmul {
     /** Where each batch entry of {@code t} starts: its batch dims (strides included, 0 for expanded ones) walked row-major. */
     private static int[] batchLayout(Tensor t, int[] batch) {
         return ClLayout.pack(batch, Arrays.copyOf(t.stridesRef(), batch.length), t.offset(), batch);
+    }
+
+    private ClKernel kernel(DType dtype, int tile) {
+        return cl.kernel("matmul.cl", ClTypes.options("T", dtype) + " -DTILE=" + tile, "matmul");
     }
 
     /** The largest tile side up to {@link #PREFERRED_TILE} whose square work-group the device accepts. */

@@ -40,11 +40,11 @@ final class ClReductions {
         if (rows == 0) return out;
         Tensor view = lastDims(x, dims);
         int len = x.numel() / rows;
-        int group = groupSize(len);
         // ANY/ALL accumulate 0/1 in the input's type (sharing the program of its other reductions) and write bool.
         boolean logical = op == ReduceOp.ANY || op == ReduceOp.ALL;
         DType accType = logical ? x.dtype() : outType;
         ClKernel k = cl.kernel("reduce.cl", ClTypes.options("T", x.dtype(), "TO", accType), logical ? "any_all_rows" : "reduce_rows");
+        int group = groupSize(len, k);
         k.setBuffer(0, cl.buffer(out)).setBuffer(1, cl.buffer(x)).setInts(2, ClLayout.of(view)).setInt(3, len);
         // Two values per work item: float products carry their rounding error (reduce.cl's product_row).
         k.setInt(4, opCode(op)).setLocal(5, 2L * group * ClTypes.bytes(accType));
@@ -62,8 +62,8 @@ final class ClReductions {
         Tensor out = cl.emptyForOverwrite(DType.INT64, outShape);
         int rows = out.numel();
         if (rows == 0) return out;
-        int group = groupSize(len);
         ClKernel k = cl.kernel("reduce.cl", ClTypes.options("T", x.dtype(), "TO", x.dtype()), "arg_reduce_rows");
+        int group = groupSize(len, k);
         k.setBuffer(0, cl.buffer(out)).setBuffer(1, cl.buffer(x)).setInts(2, ClLayout.of(lastDims(x, new int[] {dim})));
         k.setInt(3, len).setInt(4, max ? 1 : 0);
         k.setLocal(5, (long) group * ClTypes.bytes(x.dtype())).setLocal(6, group * 4L);
@@ -77,9 +77,9 @@ final class ClReductions {
         int len = x.shapeRef()[dim];
         if (out.numel() == 0) return out;
         int rows = out.numel() / len;
-        int group = groupSize(len);
         int[] along = {dim};
         ClKernel k = cl.kernel("reduce.cl", ClTypes.options("T", x.dtype(), "TO", x.dtype()), "softmax_rows");
+        int group = groupSize(len, k);
         k.setBuffer(0, cl.buffer(out)).setInts(1, ClLayout.of(lastDims(out, along)));
         k.setBuffer(2, cl.buffer(x)).setInts(3, ClLayout.of(lastDims(x, along))).setInt(4, len).setInt(5, log ? 1 : 0);
         k.setLocal(6, (long) group * ClTypes.bytes(x.dtype()));
@@ -93,8 +93,8 @@ final class ClReductions {
         Tensor out = cl.emptyForOverwrite(x.dtype(), Shape.reduced(x.shapeRef(), new int[] {dim}, keepdim));
         int rows = out.numel();
         if (rows == 0) return out;
-        int group = groupSize(len);
         ClKernel k = cl.kernel("reduce.cl", ClTypes.options("T", x.dtype(), "TO", x.dtype()), "logsumexp_rows");
+        int group = groupSize(len, k);
         k.setBuffer(0, cl.buffer(out)).setBuffer(1, cl.buffer(x)).setInts(2, ClLayout.of(lastDims(x, new int[] {dim})));
         k.setInt(3, len).setLocal(4, (long) group * ClTypes.bytes(x.dtype()));
         k.enqueue(new long[] {(long) rows * group}, new long[] {group});
@@ -119,10 +119,11 @@ final class ClReductions {
 
     /**
      * The work-group for rows of {@code len}: the smallest power of two that covers the row, capped
-     * at {@link #MAX_GROUP} and the device's limit (the kernels' trees need a power of two).
+     * at {@link #MAX_GROUP} and what the device allows for kernel {@code k} (the kernels' trees
+     * need a power of two).
      */
-    int groupSize(int len) {
-        long cap = Math.min(MAX_GROUP, Long.highestOneBit(cl.clDevice().maxWorkGroupSize()));
+    static int groupSize(int len, ClKernel k) {
+        long cap = Math.min(MAX_GROUP, Long.highestOneBit(k.maxWorkGroupSize()));
         int g = 1;
         while (g < len && g < cap) g <<= 1;
         return g;

@@ -28,9 +28,9 @@ final class ClScans {
         if (out.numel() == 0) return out;
         int len = x.shapeRef()[dim];
         int rows = out.numel() / len;
-        int group = (int) Math.min(Math.min(MAX_GROUP, cl.clDevice().maxWorkGroupSize()), (len + CHUNK - 1) / CHUNK);
         int[] along = {dim};
         ClKernel k = cl.kernel("scan.cl", ClTypes.options("T", x.dtype()), "scan_rows");
+        int group = (int) Math.min(Math.min(MAX_GROUP, k.maxWorkGroupSize()), (len + CHUNK - 1) / CHUNK);
         k.setBuffer(0, cl.buffer(out)).setInts(1, ClLayout.of(ClReductions.lastDims(out, along)));
         k.setBuffer(2, cl.buffer(x)).setInts(3, ClLayout.of(ClReductions.lastDims(x, along))).setInt(4, len);
         // A (value, rounding error) pair per work item: see scan.cl's scan_step.

@@ -108,6 +108,18 @@ class ClProgramTest {
     }
 
     @Test
+    void aKernelsOwnGroupLimitBoundsItsLaunches() {
+        try (ClKernel sums = cl.program(REDUCTION).kernel("partial_sums")) {
+            long limit = sums.maxWorkGroupSize();
+            assertTrue(limit >= 1 && limit <= cl.device().maxWorkGroupSize(), "kernel limit " + limit);
+            long tooMany = Long.highestOneBit(limit) * 2;
+            var e = assertThrows(IllegalArgumentException.class,
+                    () -> sums.enqueue(new long[] {tooMany}, new long[] {tooMany}));
+            assertTrue(e.getMessage().contains("this kernel's maximum work-group size " + limit), e.getMessage());
+        }
+    }
+
+    @Test
     void reductionInLocalMemoryEqualsJavasSum() {
         int n = 5000;
         int group = 64;
