@@ -30,7 +30,12 @@ final class Arguments {
         if (t.isBatched()) return; // inside vmap the values are not readable entry by entry; not checked (see Support)
         double[] v;
         try (var scope = GradMode.noGrad()) {
-            v = t.detach().toDoubleArray();
+            // One flag read back, not the whole tensor (it may live on a device); the values only for the message.
+            Tensor x = t.detach();
+            Tensor bad = x.gt(0).logicalNot();
+            if (finite) bad = bad.logicalOr(x.isInf());
+            if (bad.any().item() == 0) return;
+            v = x.toDoubleArray();
         }
         for (int i = 0; i < v.length; i++) {
             if (!(v[i] > 0) || (finite && Double.isInfinite(v[i]))) {
@@ -55,6 +60,7 @@ final class Arguments {
         double[] lo, hi;
         int[] shape = Shape.broadcast("bounds", low.shapeRef(), high.shapeRef());
         try (var scope = GradMode.noGrad()) {
+            if (high.detach().gt(low.detach()).logicalNot().any().item() == 0) return;
             lo = low.detach().expand(shape).contiguous().toDoubleArray();
             hi = high.detach().expand(shape).contiguous().toDoubleArray();
         }
