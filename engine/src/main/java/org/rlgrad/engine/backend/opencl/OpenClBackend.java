@@ -3,6 +3,7 @@ package org.rlgrad.engine.backend.opencl;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.rlgrad.engine.backend.Backend;
 import org.rlgrad.engine.backend.BinaryOp;
 import org.rlgrad.engine.backend.ReduceOp;
@@ -40,6 +41,8 @@ public final class OpenClBackend implements Backend {
     private final ClContext context;
     private final ClBufferPool pool = new ClBufferPool(POOL_BYTES);
     private final ThreadLocal<Map<KernelKey, ClKernel>> kernels = ThreadLocal.withInitial(HashMap::new);
+    /** Host-device copies of tensor data so far (uploads and read-backs), for tests that keep them out of hot paths. */
+    private final AtomicLong hostTransfers = new AtomicLong();
 
     final ClElementwise elementwise = new ClElementwise(this);
     final ClPointwise pointwise = new ClPointwise(this);
@@ -79,6 +82,11 @@ public final class OpenClBackend implements Backend {
      */
     public void finish() {
         context.finish();
+    }
+
+    /** How many times tensor data has been copied between host and device (either way) on this backend. */
+    public long hostTransfers() {
+        return hostTransfers.get();
     }
 
     ClContext context() {
@@ -141,6 +149,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public Storage fromDoubles(DType dtype, double[] data) {
+        hostTransfers.incrementAndGet();
         OpenClStorage s = allocateForOverwrite(dtype, data.length);
         ClBuffer b = s.buffer();
         switch (dtype) {
@@ -173,6 +182,7 @@ public final class OpenClBackend implements Backend {
             for (int i = 0; i < d.length; i++) d[i] = data[i] != 0 ? 1 : 0;
             return fromDoubles(dtype, d);
         }
+        hostTransfers.incrementAndGet();
         OpenClStorage s = allocateForOverwrite(dtype, data.length);
         s.buffer().write(data);
         return s;
@@ -180,6 +190,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public double[] toDoubles(Tensor t) {
+        hostTransfers.incrementAndGet();
         Tensor c = contiguous(t);
         int n = c.numel();
         double[] out = new double[n];
@@ -215,6 +226,7 @@ public final class OpenClBackend implements Backend {
             for (int i = 0; i < d.length; i++) out[i] = (long) d[i];
             return out;
         }
+        hostTransfers.incrementAndGet();
         Tensor c = contiguous(t);
         long[] out = new long[c.numel()];
         if (out.length > 0) buffer(c).read((long) c.offset() * 8, out, 0, out.length);

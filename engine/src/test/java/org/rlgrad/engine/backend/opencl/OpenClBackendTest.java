@@ -6,10 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.rlgrad.engine.backend.Backend;
 import org.rlgrad.engine.backend.Backends;
 import org.rlgrad.engine.backend.MemoryScope;
+import org.rlgrad.engine.ops.Functional;
+import org.rlgrad.engine.optim.Adam;
 import org.rlgrad.engine.tensor.DType;
 import org.rlgrad.engine.tensor.Device;
 import org.rlgrad.engine.tensor.Tensor;
@@ -110,6 +115,37 @@ class OpenClBackendTest {
         Tensor again = onCl(new double[1000], DType.FLOAT32, 1000);
         assertEquals(before, cl.pool().heldBytes());
         assertEquals(0, again.toDoubleArray()[999]);
+    }
+
+    /** Data made on the device stays there: a training step copies nothing to or from the host. */
+    @Test
+    void aTrainingStepOnTheDeviceCopiesNothingToTheHost() {
+        Backend previous = Backends.defaultBackend();
+        Backends.setDefault(cl);
+        try {
+            Tensor w1 = Tensor.of(new double[] {0.1, -0.2, 0.3, 0.4, -0.5, 0.6}, 3, 2).requiresGrad(true);
+            Tensor b1 = Tensor.of(new double[] {0.01, 0.02, 0.03}, 3).requiresGrad(true);
+            Tensor w2 = Tensor.of(new double[] {0.7, -0.8, 0.9}, 1, 3).requiresGrad(true);
+            Tensor x = Tensor.of(new double[] {1, 2, 3, 4, 5, 6, 7, 8}, 4, 2);
+            Tensor y = Tensor.of(new double[] {1, 0, 1, 0}, 4, 1);
+            Adam adam = new Adam(List.of(w1, b1, w2), 1e-2);
+            Runnable step = () -> {
+                try (MemoryScope scope = MemoryScope.open()) {
+                    adam.zeroGrad();
+                    Tensor h = Functional.linear(x, w1, b1).tanh();
+                    h.matmul(w2.transpose(0, 1)).sub(y).square().mean().backward();
+                    adam.step();
+                }
+            };
+            step.run(); // the first step makes Adam's state
+            long before = cl.hostTransfers();
+            step.run();
+            step.run();
+            assertEquals(before, cl.hostTransfers(), "host-device copies in a training step");
+            assertEquals(Device.opencl(0), w1.device());
+        } finally {
+            Backends.setDefault(previous);
+        }
     }
 
     @Test
