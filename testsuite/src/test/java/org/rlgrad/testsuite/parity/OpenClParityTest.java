@@ -1,5 +1,6 @@
 package org.rlgrad.testsuite.parity;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -23,6 +24,7 @@ import org.rlgrad.engine.backend.Backends;
 import org.rlgrad.engine.backend.opencl.OpenClDevices;
 import org.rlgrad.engine.ops.Functional;
 import org.rlgrad.engine.optim.Adam;
+import org.rlgrad.engine.random.Generator;
 import org.rlgrad.engine.tensor.DType;
 import org.rlgrad.engine.tensor.Device;
 import org.rlgrad.engine.tensor.Tensor;
@@ -99,6 +101,20 @@ class OpenClParityTest {
     @Test
     void distributionsCasesPassOnOpenCl() {
         assertFamilyPassesOnBoth("/reference/distributions.json", "distributions", Pattern.compile("^distributions/"), 56);
+    }
+
+    @Test
+    void aSeedDrawsTheSameNumbersOnBothDevices() {
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            double[] cpuUniform = on(Device.CPU, () -> new Generator(42).uniform(new int[] {3, 1001}, dtype).toDoubleArray());
+            double[] clUniform = on(OPENCL, () -> new Generator(42).uniform(new int[] {3, 1001}, dtype).toDoubleArray());
+            assertArrayEquals(cpuUniform, clUniform, 0, "uniform " + dtype + ": bit for bit");
+            double[] cpuNormal = on(Device.CPU, () -> new Generator(7).fold(3).normal(new int[] {2049}, dtype).toDoubleArray());
+            double[] clNormal = on(OPENCL, () -> new Generator(7).fold(3).normal(new int[] {2049}, dtype).toDoubleArray());
+            for (int i = 0; i < cpuNormal.length; i++) {
+                assertEquals(cpuNormal[i], clNormal[i], (dtype == DType.FLOAT32 ? 1e-6 : 1e-12) * (1 + Math.abs(cpuNormal[i])), "normal " + dtype + " [" + i + "]");
+            }
+        }
     }
 
     /** One MLP training step sequence (forward, MSE, backward, Adam), with identical weights and data. */
