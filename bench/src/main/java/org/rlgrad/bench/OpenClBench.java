@@ -18,8 +18,6 @@ import org.rlgrad.engine.backend.Backend;
 import org.rlgrad.engine.backend.Backends;
 import org.rlgrad.engine.backend.MemoryScope;
 import org.rlgrad.engine.backend.opencl.OpenClBackend;
-import org.rlgrad.engine.optim.Adam;
-import org.rlgrad.engine.tensor.Reduction;
 import org.rlgrad.engine.tensor.Tensor;
 
 /**
@@ -42,10 +40,8 @@ public class OpenClBench {
     private Backend previous;
     private Tensor a;
     private Tensor b;
-    private BenchData.Mlp net;
-    private Adam adam;
-    private Tensor x;
-    private Tensor y;
+    /** {@code mlp_step}'s network, optimiser and data, made on the device. */
+    private final MlpStepBench mlp = new MlpStepBench();
 
     @Setup
     public void setup() {
@@ -56,11 +52,7 @@ public class OpenClBench {
         Random random = new Random(BenchData.SEED);
         a = BenchData.normal(random, n, n);
         b = BenchData.normal(random, n, n);
-        random = new Random(BenchData.SEED);
-        net = new BenchData.Mlp(random, Tensor::tanh, MlpStepBench.IN, MlpStepBench.HIDDEN, MlpStepBench.HIDDEN, MlpStepBench.OUT);
-        adam = new Adam(net.parameters(), MlpStepBench.LR);
-        x = BenchData.normal(random, MlpStepBench.BATCH, MlpStepBench.IN);
-        y = BenchData.normal(random, MlpStepBench.BATCH, MlpStepBench.OUT);
+        mlp.setup();
         cl.finish();
     }
 
@@ -80,13 +72,7 @@ public class OpenClBench {
     /** {@link MlpStepBench}'s step on the device (the same for every {@code n}; run with {@code -p n=64}). */
     @Benchmark
     public void mlpStep(Blackhole bh) {
-        try (var scope = MemoryScope.open()) {
-            adam.zeroGrad();
-            Tensor loss = net.forward(x).mseLoss(y, Reduction.MEAN);
-            loss.backward();
-            adam.step();
-            bh.consume(loss);
-            cl.finish();
-        }
+        bh.consume(mlp.step());
+        cl.finish();
     }
 }

@@ -281,11 +281,7 @@ public final class CpuBackend implements Backend {
     public Tensor reduce(ReduceOp op, Tensor x, int[] dims, boolean keepdim) {
         int[] inShape = x.shapeRef();
         int[] outShape = Shape.reduced(inShape, dims, keepdim);
-        DType outType = switch (op) {
-            case ANY, ALL -> DType.BOOL;
-            case SUM, PROD -> x.dtype() == DType.BOOL ? DType.INT64 : x.dtype();
-            case MAX, MIN -> x.dtype();
-        };
+        DType outType = op.resultType(x.dtype());
         int outNumel = Shape.numel(outShape);
         int last = inShape.length - 1;
         if (dims.length == 1 && dims[0] == last && x.isContiguous() && x.numel() > 0 && x.dtype().isFloating()

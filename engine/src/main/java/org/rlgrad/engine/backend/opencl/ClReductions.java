@@ -26,11 +26,7 @@ final class ClReductions {
     Tensor reduce(ReduceOp op, Tensor x, int[] dims, boolean keepdim) {
         int[] inShape = x.shapeRef();
         int[] outShape = Shape.reduced(inShape, dims, keepdim);
-        DType outType = switch (op) {
-            case ANY, ALL -> DType.BOOL;
-            case SUM, PROD -> x.dtype() == DType.BOOL ? DType.INT64 : x.dtype();
-            case MAX, MIN -> x.dtype();
-        };
+        DType outType = op.resultType(x.dtype());
         int rows = Shape.numel(outShape);
         if ((op == ReduceOp.MAX || op == ReduceOp.MIN) && x.numel() == 0 && rows > 0) {
             throw new IllegalArgumentException((op == ReduceOp.MAX ? "amax" : "amin") + ": cannot reduce an empty dim of shape "
