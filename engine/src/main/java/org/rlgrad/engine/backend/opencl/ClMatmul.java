@@ -7,7 +7,8 @@ import org.rlgrad.engine.tensor.Tensor;
 
 /**
  * The batched matrix product on an {@link OpenClBackend} ({@code matmul.cl}): a local-memory
- * tiled kernel, one work-group per square block of each batch entry's result, reading both
+ * tiled kernel with register blocks, one work-group per square block of each batch entry's
+ * result, each work item computing a 4 x 4 grid of it, reading both
  * operands through their strides (the scheme and the summation order are explained in the
  * kernel source). Every dtype the CPU backend multiplies is handled: float32 and float64 with
  * fused multiply-adds in the CPU's order, int64 exactly, bool as 0/1 summed then tested != 0.
@@ -15,6 +16,8 @@ import org.rlgrad.engine.tensor.Tensor;
 final class ClMatmul {
     /** Tile side when the device allows TILE x TILE work-groups; smaller devices get a smaller tile. */
     private static final int PREFERRED_TILE = 16;
+    /** The side of each work item's block of outputs: matmul.cl's RB. */
+    private static final int RB = 4;
 
     private final OpenClBackend cl;
 
@@ -54,7 +57,9 @@ final class ClMatmul {
         kernel.setBuffer(1, cl.buffer(a)).setInts(2, batchLayout(a, batch)).setInt(3, as[r - 2]).setInt(4, as[r - 1]);
         kernel.setBuffer(5, cl.buffer(b)).setInts(6, batchLayout(b, batch)).setInt(7, bs[r - 2]).setInt(8, bs[r - 1]);
         kernel.setInt(9, n).setInt(10, k).setInt(11, m);
-        kernel.enqueue(new long[] {ClKernel.roundUp(m, tile), ClKernel.roundUp(n, tile), Shape.numel(batch)},
+        // Each work item computes RB x RB outputs (matmul.cl): a group covers RB * tile rows and columns.
+        long block = (long) RB * tile;
+        kernel.enqueue(new long[] {ClKernel.roundUp(m, block) / RB, ClKernel.roundUp(n, block) / RB, Shape.numel(batch)},
                 new long[] {tile, tile, 1});
         return out;
     }

@@ -1,13 +1,15 @@
 // Batched matrix product C[b] = A[b] B[b] over strided operands (build options: T, the element
-// type; TILE, the side of a work-group's square tile).
+// type; TILE, the side of a work-group of TILE x TILE work items).
 //
-// Tiling: a TILE x TILE work-group computes one TILE x TILE block of C, one element per work
-// item. The inner dimension is walked in steps of TILE; at each step the group loads the
-// TILE x TILE block of A (its rows) and of B (its columns) into __local memory, each work item
-// fetching one element of each, then every work item reads a row of A's tile and a column of B's
-// tile from local memory. Each element of A and B is so read from global memory once per group
-// instead of once per output, a factor TILE fewer global reads. Blocks that stick out of A or B
-// are padded with zeros, which the inner loop never reads (it stops at k).
+// Tiling with register blocks: a work-group computes one BLOCK x BLOCK block of C, BLOCK =
+// TILE * RB, each work item an RB x RB grid of it: rows ty, ty + TILE, ..., columns tx, tx + TILE,
+// ... (interleaved, so that neighbouring work items touch neighbouring addresses). The inner
+// dimension is walked in steps of TILE; at each step the group copies the BLOCK x TILE slab of A
+// and the TILE x BLOCK slab of B into __local memory, every work item fetching its share of
+// their elements, then each work item reads RB values of A's slab and RB of B's per inner step
+// and does RB x RB multiply-adds on registers. Against one output per work item this reads local
+// memory RB / 2 times less per multiply-add and global memory RB times less per output; slabs
+// that stick out of A or B are padded with zeros, which the inner loop never reads (it stops at k).
 //
 // Summation order: every element is c = fma(a_ip, b_pj, c) for p = 0, 1, ..., k - 1 from zero,
 // the order of the CPU backend's blocked GEMM (PlainGemm), so float results agree with it up to
@@ -33,28 +35,48 @@ typedef long Acc;
 #endif
 #endif
 
-// Global range: [columns of C rounded up to TILE, rows of C rounded up to TILE, batch entries].
-// la, lb: layouts of the batch dims of A and B (walked by batch entry); aRow/aCol, bRow/bCol:
-// the strides of their last two dims. C is contiguous [batch, n, m].
+#define RB 4
+#define BLOCK (TILE * RB)
+
+// Global range: [columns of C rounded up to BLOCK, divided by RB; rows likewise; batch entries],
+// in work-groups of TILE x TILE x 1. la, lb: layouts of the batch dims of A and B (walked by batch
+// entry); aRow/aCol, bRow/bCol: the strides of their last two dims. C is contiguous [batch, n, m].
 kernel void matmul(global T* c, global const T* a, const Layout la, const int aRow, const int aCol,
                    global const T* b, const Layout lb, const int bRow, const int bCol,
                    const int n, const int k, const int m) {
-    local T at[TILE][TILE];
-    local T bt[TILE][TILE];
+    local T as[TILE][BLOCK]; // as[p][r]: A[row0 + r, p0 + p]
+    local T bs[TILE][BLOCK]; // bs[p][q]: B[p0 + p, col0 + q]
     const int tx = get_local_id(0), ty = get_local_id(1);
-    const int col = get_group_id(0) * TILE + tx;
-    const int row = get_group_id(1) * TILE + ty;
+    const int lid = ty * TILE + tx;
+    const int col0 = get_group_id(0) * BLOCK, row0 = get_group_id(1) * BLOCK;
     const int entry = get_global_id(2);
     const int a0 = layout_at(&la, entry), b0 = layout_at(&lb, entry);
-    Acc acc = 0;
+    Acc acc[RB][RB];
+    for (int i = 0; i < RB; i++)
+        for (int j = 0; j < RB; j++) acc[i][j] = 0;
     for (int p0 = 0; p0 < k; p0 += TILE) {
-        const int pa = p0 + tx, pb = p0 + ty;
-        at[ty][tx] = row < n && pa < k ? a[a0 + row * aRow + pa * aCol] : (T) 0;
-        bt[ty][tx] = pb < k && col < m ? b[b0 + pb * bRow + col * bCol] : (T) 0;
+        for (int e = lid; e < TILE * BLOCK; e += TILE * TILE) {
+            const int p = e / BLOCK, q = e % BLOCK;
+            const int row = row0 + q, pa = p0 + p, col = col0 + q;
+            as[p][q] = row < n && pa < k ? a[a0 + row * aRow + pa * aCol] : (T) 0;
+            bs[p][q] = pa < k && col < m ? b[b0 + pa * bRow + col * bCol] : (T) 0;
+        }
         barrier(CLK_LOCAL_MEM_FENCE);
         const int len = min(TILE, k - p0);
-        for (int p = 0; p < len; p++) acc = MAC(at[ty][p], bt[p][tx], acc);
+        for (int p = 0; p < len; p++) {
+            T ar[RB], br[RB];
+            for (int i = 0; i < RB; i++) ar[i] = as[p][ty + i * TILE];
+            for (int j = 0; j < RB; j++) br[j] = bs[p][tx + j * TILE];
+            for (int i = 0; i < RB; i++)
+                for (int j = 0; j < RB; j++) acc[i][j] = MAC(ar[i], br[j], acc[i][j]);
+        }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
-    if (row < n && col < m) c[entry * n * m + row * m + col] = STORE(acc);
+    for (int i = 0; i < RB; i++) {
+        const int row = row0 + ty + i * TILE;
+        for (int j = 0; j < RB; j++) {
+            const int col = col0 + tx + j * TILE;
+            if (row < n && col < m) c[entry * n * m + row * m + col] = STORE(acc[i][j]);
+        }
+    }
 }
