@@ -63,7 +63,7 @@ public final class ClipGrad {
             Tensor total = normType == Double.POSITIVE_INFINITY ? stacked.max() : stacked.norm(normType, null, false);
             if (errorIfNonfinite && !total.isFinite().toBooleanArray()[0]) {
                 throw new IllegalStateException("clipGradNorm: the total norm of order " + normType + " of the gradients is "
-                        + total.item() + ", so it cannot be clipped; expected a finite norm (pass errorIfNonfinite = false "
+                        + total.item() + " (non-finite), so it cannot be clipped; expected a finite norm (pass errorIfNonfinite = false "
                         + "to scale the gradients by it anyway)");
             }
             Tensor coef = total.add(NORM_EPS).rdiv(maxNorm).clampMax(1.0);

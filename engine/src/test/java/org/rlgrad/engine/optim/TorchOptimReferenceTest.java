@@ -124,7 +124,7 @@ class TorchOptimReferenceTest {
                 checked++;
             }
         }
-        assertEquals(20 * 4, checked, "every configuration of the reference file, every step");
+        assertEquals(21 * 4, checked, "every configuration of the reference file, every step");
     }
 
     private static LrScheduler schedule(String name, Map<String, Object> kw, Optimizer<?> opt) {

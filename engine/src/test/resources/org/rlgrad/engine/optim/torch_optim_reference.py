@@ -58,10 +58,12 @@ OPTIMIZERS = [
     ("Adam", {"lr": 0.1}),
     ("Adam", {"lr": 0.1, "weight_decay": 0.1}),
     ("Adam", {"lr": 0.1, "amsgrad": True}),
+    # beta2 = 0.9: step 2's small gradients make v fall below its maximum, so AMSGrad departs from Adam.
+    ("Adam", {"lr": 0.1, "betas": [0.9, 0.9], "amsgrad": True}),
     ("Adam", {"lr": 0.1, "maximize": True}),
     ("Adam", {"lr": 0.05, "betas": [0.8, 0.99], "eps": 1e-3, "weight_decay": 0.3, "amsgrad": True, "maximize": True}),
     ("AdamW", {"lr": 0.1}),
-    ("AdamW", {"lr": 0.1, "weight_decay": 0.1, "amsgrad": True}),
+    ("AdamW", {"lr": 0.1, "betas": [0.9, 0.9], "weight_decay": 0.1, "amsgrad": True}),
     ("AdamW", {"lr": 0.05, "betas": [0.8, 0.99], "eps": 1e-3, "weight_decay": 0.5, "maximize": True}),
     ("RMSprop", {"lr": 0.01}),
     ("RMSprop", {"lr": 0.01, "centered": True}),
