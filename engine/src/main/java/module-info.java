@@ -15,4 +15,5 @@ module org.rlgrad.engine {
     exports org.rlgrad.engine.random;
     exports org.rlgrad.engine.distributions;
     exports org.rlgrad.engine.vmap;
+    exports org.rlgrad.engine.nn;
 }
