@@ -16,4 +16,5 @@ module org.rlgrad.engine {
     exports org.rlgrad.engine.distributions;
     exports org.rlgrad.engine.vmap;
     exports org.rlgrad.engine.tensordict;
+    exports org.rlgrad.engine.nn;
 }
