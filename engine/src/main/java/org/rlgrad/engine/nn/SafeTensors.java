@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.rlgrad.engine.io.Json;
 import org.rlgrad.engine.tensor.DType;
 import org.rlgrad.engine.tensor.Shape;
 import org.rlgrad.engine.tensor.Tensor;
@@ -261,8 +262,8 @@ public final class SafeTensors {
         Object parsed;
         try {
             parsed = Json.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("safetensors: bad header: " + e.getMessage(), e);
+        } catch (Json.ParseException e) {
+            throw new IllegalArgumentException("safetensors: bad header: invalid JSON: " + e.getMessage(), e);
         }
         return asObject(parsed, "the header");
     }

@@ -16,6 +16,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import org.rlgrad.engine.io.Json;
+
 /**
  * Runs every case of every known vectors file in a folder and reports, per family,
  * {@code <family>: N passed, M failed} followed by up to {@value #MAX_LISTED_FAILURES} failed ids

@@ -23,7 +23,7 @@ public interface Family {
      * Runs one case and checks it against its expected values.
      *
      * @param header   the file's top-level fields other than {@code cases} (tolerances, signatures, ...)
-     * @param testCase the case, as parsed by {@link Json}
+     * @param testCase the case, as parsed by {@link org.rlgrad.engine.io.Json}
      * @return empty when the case passed, else the reason it failed (one line). A thrown
      *         exception also fails the case; a {@link MalformedCaseException} says the case itself
      *         does not follow the schema.

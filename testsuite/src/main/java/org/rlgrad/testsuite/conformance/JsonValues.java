@@ -3,7 +3,7 @@ package org.rlgrad.testsuite.conformance;
 import java.util.List;
 import java.util.Map;
 
-/** Typed access to parsed JSON ({@link Json}) with errors that name the field and say what came. */
+/** Typed access to parsed JSON ({@link org.rlgrad.engine.io.Json}) with errors that name the field and say what came. */
 final class JsonValues {
     private JsonValues() {}
 

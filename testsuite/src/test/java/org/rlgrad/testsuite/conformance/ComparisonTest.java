@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
+import org.rlgrad.engine.io.Json;
 import org.rlgrad.engine.tensor.DType;
 import org.rlgrad.engine.tensor.Tensor;
 

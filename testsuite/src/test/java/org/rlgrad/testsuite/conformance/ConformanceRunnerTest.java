@@ -21,6 +21,7 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rlgrad.engine.io.Json;
 
 /** The runner over the committed public vectors, and over doctored copies that must fail. */
 class ConformanceRunnerTest {
@@ -116,7 +117,7 @@ class ConformanceRunnerTest {
     private Path opsDir(String name, List<Map<String, Object>> cases) throws IOException {
         Path dir = Files.createDirectories(tmp.resolve(name));
         StringBuilder sb = new StringBuilder("{\"format\": \"rlgrad-op-vectors\", \"version\": 1, \"cases\": [\n");
-        for (int i = 0; i < cases.size(); i++) sb.append(i == 0 ? "" : ",\n").append(JsonWriter.write(cases.get(i)));
+        for (int i = 0; i < cases.size(); i++) sb.append(i == 0 ? "" : ",\n").append(Json.write(cases.get(i)));
         Files.writeString(dir.resolve("ops.json"), sb.append("\n]}\n"));
         return dir;
     }

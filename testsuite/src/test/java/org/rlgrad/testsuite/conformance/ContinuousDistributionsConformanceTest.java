@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
+import org.rlgrad.engine.io.Json;
 
 /**
  * The continuous distributions and NormalParamExtractor against the committed public
@@ -59,7 +60,7 @@ class ContinuousDistributionsConformanceTest {
         DistributionsFamily family = new DistributionsFamily();
         int doctored = 0;
         for (Map<String, Object> c : continuousCases(file)) {
-            Map<String, Object> copy = (Map<String, Object>) Json.parse(JsonWriter.write(c));
+            Map<String, Object> copy = (Map<String, Object>) Json.parse(Json.write(c));
             Map<String, Object> expected = (Map<String, Object>) copy.get("expected");
             String key = expected.containsKey("log_prob") ? "log_prob" : expected.containsKey("loc") ? "scale" : "deterministic_sample";
             List<Object> data = (List<Object>) ((Map<String, Object>) expected.get(key)).get("data");

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.rlgrad.engine.autograd.Autograd;
 import org.rlgrad.engine.distributions.CategoricalKL;
 import org.rlgrad.engine.distributions.Distribution;
+import org.rlgrad.engine.io.Json;
 import org.rlgrad.engine.tensor.Tensor;
 
 /**
@@ -100,7 +101,7 @@ class DiscreteDistributionsConformanceTest {
         DistributionsFamily family = new DistributionsFamily();
         int doctored = 0;
         for (Map<String, Object> c : discreteCases(file)) {
-            Map<String, Object> copy = (Map<String, Object>) Json.parse(JsonWriter.write(c));
+            Map<String, Object> copy = (Map<String, Object>) Json.parse(Json.write(c));
             List<Object> data = (List<Object>) ((Map<String, Object>) ((Map<String, Object>) copy.get("expected")).get("log_prob")).get("data");
             int at = -1;
             for (int i = 0; i < data.size() && at < 0; i++) if (data.get(i) instanceof Double || data.get(i) instanceof Long) at = i;

@@ -1,4 +1,4 @@
-package org.rlgrad.testsuite.conformance;
+package org.rlgrad.engine.io;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A small, strict JSON parser (RFC 8259) for the reference vectors: objects become
+ * rlgrad's one JSON reader and writer (the engine has no JSON library): safetensors headers, the
+ * conformance runner's reference vectors, test fixtures written by torch scripts.
+ *
+ * <p>A small, strict parser (RFC 8259): objects become
  * {@link LinkedHashMap}s (key order kept), arrays {@link List}s, strings {@link String}s,
  * {@code true}/{@code false} {@link Boolean}s and {@code null} Java null. A number without a
  * fraction or exponent that fits a long is a {@link Long}, so int64 data stays exact (2^53 + 1
@@ -28,7 +31,7 @@ public final class Json {
     }
 
     /** Thrown on malformed input; the message carries the 1-based line and column. */
-    public static final class ParseException extends RuntimeException {
+    public static final class ParseException extends IllegalArgumentException {
         private final int line;
         private final int column;
 
@@ -266,5 +269,72 @@ public final class Json {
 
     private ParseException error(String message) {
         return new ParseException(message, line, column());
+    }
+
+    // ------------------------------------------------------------------ writing
+
+    /**
+     * Compact JSON of maps (String keys), lists, strings, integers, finite doubles, booleans and
+     * null: the inverse of {@link #parse} (a double is written as its shortest decimal, which
+     * reads back to the same double).
+     */
+    public static String write(Object value) {
+        StringBuilder sb = new StringBuilder();
+        write(value, sb);
+        return sb.toString();
+    }
+
+    private static void write(Object v, StringBuilder sb) {
+        switch (v) {
+            case null -> sb.append("null");
+            case String s -> writeString(s, sb);
+            case Long l -> sb.append(l);
+            case Integer i -> sb.append(i);
+            case Boolean b -> sb.append(b);
+            case Double d -> {
+                if (!Double.isFinite(d)) throw new IllegalArgumentException("JSON: has no " + d + "; write it as a string");
+                sb.append(d);
+            }
+            case Map<?, ?> m -> {
+                sb.append('{');
+                boolean first = true;
+                for (Map.Entry<?, ?> e : m.entrySet()) {
+                    if (!first) sb.append(',');
+                    first = false;
+                    writeString((String) e.getKey(), sb);
+                    sb.append(':');
+                    write(e.getValue(), sb);
+                }
+                sb.append('}');
+            }
+            case List<?> l -> {
+                sb.append('[');
+                for (int i = 0; i < l.size(); i++) {
+                    if (i > 0) sb.append(',');
+                    write(l.get(i), sb);
+                }
+                sb.append(']');
+            }
+            default -> throw new IllegalArgumentException("JSON: cannot write a " + v.getClass().getSimpleName());
+        }
+    }
+
+    private static void writeString(String s, StringBuilder sb) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
+                    else sb.append(c);
+                }
+            }
+        }
+        sb.append('"');
     }
 }
