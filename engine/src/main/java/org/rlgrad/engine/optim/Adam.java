@@ -108,8 +108,7 @@ public final class Adam extends Optimizer<Adam.Options> {
 
     @Override
     protected void update(Tensor p, Tensor grad, Options o, ParamState state) {
-        Tensor g = o.maximize() ? grad.neg() : grad;
-        if (o.weightDecay() != 0) g = g.add(p, o.weightDecay());
+        Tensor g = adjustedGradient(p, grad, o.maximize(), o.weightDecay());
         moments(p, g, o, state);
     }
 

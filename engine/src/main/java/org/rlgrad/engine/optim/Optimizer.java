@@ -153,6 +153,16 @@ public abstract class Optimizer<O extends OptimizerOptions<O>> {
      */
     protected abstract void update(Tensor param, Tensor grad, O options, ParamState state);
 
+    /**
+     * The gradient as torch's optimisers first adjust it: negated when maximising, then with the
+     * L2 penalty {@code weightDecay * param} added (coupled weight decay; AdamW decays the
+     * parameter itself instead).
+     */
+    protected static Tensor adjustedGradient(Tensor param, Tensor grad, boolean maximize, double weightDecay) {
+        Tensor g = maximize ? grad.neg() : grad;
+        return weightDecay != 0 ? g.add(param, weightDecay) : g;
+    }
+
     /** A new optimiser of the same kind over {@code groups}, with no state (for {@link GroupOptimizers}). */
     protected abstract Optimizer<O> withGroups(List<ParamGroup<O>> groups);
 

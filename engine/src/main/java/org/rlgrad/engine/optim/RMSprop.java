@@ -89,8 +89,7 @@ public final class RMSprop extends Optimizer<RMSprop.Options> {
 
     @Override
     protected void update(Tensor p, Tensor grad, Options o, ParamState state) {
-        Tensor g = o.maximize() ? grad.neg() : grad;
-        if (o.weightDecay() != 0) g = g.add(p, o.weightDecay());
+        Tensor g = adjustedGradient(p, grad, o.maximize(), o.weightDecay());
         Tensor squareAvg = state.zerosLike("square_avg", p);
         Tensor buf = o.momentum() > 0 ? state.zerosLike("momentum_buffer", p) : null;
         Tensor gradAvg = o.centered() ? state.zerosLike("grad_avg", p) : null;

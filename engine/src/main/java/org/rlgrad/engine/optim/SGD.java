@@ -85,8 +85,7 @@ public final class SGD extends Optimizer<SGD.Options> {
 
     @Override
     protected void update(Tensor p, Tensor grad, Options o, ParamState state) {
-        Tensor d = o.maximize() ? grad.neg() : grad;
-        if (o.weightDecay() != 0) d = d.add(p, o.weightDecay());
+        Tensor d = adjustedGradient(p, grad, o.maximize(), o.weightDecay());
         state.nextStep();
         if (o.momentum() != 0) {
             Tensor buf = state.get("momentum_buffer");
