@@ -1,6 +1,7 @@
 /**
- * The rlgrad engine: tensors, reverse-mode autograd and the backends that compute them, random
- * numbers, vmap and distributions.
+ * The rlgrad engine: tensors, reverse-mode autograd and the backends that compute them (CPU and
+ * OpenCL), random numbers, vmap, distributions, nn modules, optimisers, the TensorDict and its
+ * modules, and the JSON reader/writer that file formats share.
  * Only the backend packages touch {@code jdk.incubator.vector} and {@code java.lang.foreign}.
  */
 module org.rlgrad.engine {
