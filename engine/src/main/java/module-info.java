@@ -17,4 +17,5 @@ module org.rlgrad.engine {
     exports org.rlgrad.engine.vmap;
     exports org.rlgrad.engine.tensordict;
     exports org.rlgrad.engine.nn;
+    exports org.rlgrad.engine.modules;
 }
