@@ -2,6 +2,7 @@ package org.rlgrad.engine.modules;
 
 import java.util.List;
 
+import org.rlgrad.engine.nn.Module;
 import org.rlgrad.engine.nn.UnaryModule;
 import org.rlgrad.engine.tensordict.Key;
 
@@ -27,6 +28,11 @@ public class ValueOperator extends TensorDictModule {
     /** A value function of several inputs (e.g. observation and action, passed positionally). */
     public ValueOperator(TensorFunction function, List<?> inKeys, List<?> outKeys) {
         super(TensorDictModule.builder(function).inKeys(inKeys).outKeys(outKeys != null ? outKeys : defaultOutKeys(inKeys)));
+    }
+
+    /** A value function of several inputs whose parameters live in {@code module} (registered as the child "module"). */
+    public ValueOperator(Module module, TensorFunction function, List<?> inKeys, List<?> outKeys) {
+        super(TensorDictModule.builder(module, function).inKeys(inKeys).outKeys(outKeys != null ? outKeys : defaultOutKeys(inKeys)));
     }
 
     /** {@code ["state_action_value"]} when {@code "action"} is an in-key, else {@code ["state_value"]}. */
