@@ -19,4 +19,5 @@ module org.rlgrad.engine {
     exports org.rlgrad.engine.tensordict;
     exports org.rlgrad.engine.nn;
     exports org.rlgrad.engine.io;
+    exports org.rlgrad.engine.modules;
 }
