@@ -6,6 +6,7 @@ import java.util.List;
 
 import org.rlgrad.engine.tensor.Shape;
 import org.rlgrad.engine.tensor.Tensor;
+import org.rlgrad.engine.tensordict.Key;
 
 /**
  * The greedy action of action values {@code q [..., actions]} and its value, per action space
@@ -60,5 +61,10 @@ final class GreedyAction {
             throw new IllegalArgumentException(who + ": the action mask must be bool, got " + mask.dtype() + " of shape " + Shape.format(mask.shapeRef()));
         }
         return Tensor.where(mask.to(q.device()), q, q.dtype().minValue());
+    }
+
+    /** A Q-value module's inputs: the action values, then the action mask when one is configured. */
+    static List<Key> inKeys(Key actionValueKey, Key actionMaskKey) {
+        return actionMaskKey == null ? List.of(actionValueKey) : List.of(actionValueKey, actionMaskKey);
     }
 }

@@ -1,6 +1,5 @@
 package org.rlgrad.engine.modules;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -88,10 +87,7 @@ public class QValueModule extends TensorDictModuleBase {
 
     @Override
     public List<Key> inKeys() {
-        List<Key> in = new ArrayList<>();
-        in.add(actionValueKey);
-        if (actionMaskKey != null) in.add(actionMaskKey);
-        return List.copyOf(in);
+        return GreedyAction.inKeys(actionValueKey, actionMaskKey);
     }
 
     @Override
