@@ -59,6 +59,15 @@ public interface Backend {
 
     Tensor scan(ScanOp op, Tensor x, int dim);
 
+    /**
+     * The first-order linear recurrence along {@code dim} of two float tensors of one shape:
+     * {@code y_t = x_t + a_t · y_{t+1}} from the end of each line ({@code reverse}, the
+     * discounted sums of value estimation), or {@code y_t = x_t + a_t · y_{t-1}} from its start,
+     * with nothing (0) beyond the line. A scan like cumsum: sequential along the line, lines
+     * independent.
+     */
+    Tensor linearRecurrence(Tensor x, Tensor a, int dim, boolean reverse);
+
     /** softmax along {@code dim} (or log_softmax when {@code log}) of a float tensor; NaN for a row of -inf. */
     Tensor softmax(Tensor x, int dim, boolean log);
 

@@ -148,6 +148,7 @@ class ErrorMessagesTest {
         @Override public Tensor reduce(ReduceOp op, Tensor x, int[] dims, boolean keepdim) { throw unreached(); }
         @Override public Tensor argReduce(boolean max, Tensor x, int dim, boolean keepdim) { throw unreached(); }
         @Override public Tensor scan(ScanOp op, Tensor x, int dim) { throw unreached(); }
+        @Override public Tensor linearRecurrence(Tensor x, Tensor a, int dim, boolean reverse) { throw unreached(); }
         @Override public Tensor softmax(Tensor x, int dim, boolean log) { throw unreached(); }
         @Override public Tensor logSumExp(Tensor x, int dim, boolean keepdim) { throw unreached(); }
         @Override public Tensor matmul(Tensor a, Tensor b) { throw unreached(); }

@@ -30,6 +30,18 @@ class ScansGradientProperties {
                     g.note("dim", dim);
                     GradientCheck.of("cumsum", xs -> xs.get(0).cumsum(dim)).at(g.uniform(shape, -2, 2)).check();
                 }),
+                GradCase.of("Scans.linearRecurrence", g -> {
+                    int[][] shapes = g.broadcastShapes(2, 1, 3);
+                    int rank = Math.max(shapes[0].length, shapes[1].length);
+                    int dim = g.dim(rank);
+                    boolean reverse = g.bool();
+                    g.note("dim", dim).note("reverse", reverse);
+                    Tensor x = g.uniform(shapes[0], -2, 2), a = g.uniform(shapes[1], -1.2, 1.2);
+                    GradientCheck.of("linearRecurrence", xs -> Scans.linearRecurrence(xs.get(0), xs.get(1), dim, reverse)).at(x, a).check();
+                    // y is bilinear in (x, a) step by step: lines of one step have no second derivative.
+                    GradientCheck.of("linearRecurrence", xs -> Scans.linearRecurrence(xs.get(0), xs.get(1), dim, reverse)).at(x, a)
+                            .allowZeroGradient().checkSecondOrder();
+                }),
                 GradCase.of("Scans.cumprod", g -> {
                     int[] shape = g.shape(0, 4);
                     int dim = g.dim(shape.length);

@@ -320,6 +320,15 @@ class VmapEqualsLoopProperties {
             int d = g.dim(s.length);
             return x -> Scans.cumsum(x, d);
         }));
+        c.add(row("Scans.linearRecurrence", g -> {
+            int n = batch(g);
+            int[][] s = g.broadcastShapes(2, 1, 3);
+            int d = g.dim(Math.max(s[0].length, s[1].length));
+            boolean reverse = g.bool();
+            g.note("dim", d).note("reverse", reverse);
+            assertVmapEqualsLoop(g, two((x, a) -> Scans.linearRecurrence(x, a, d, reverse)), stacked(g, n, s[0], -2, 2),
+                    stacked(g, n, s[1], -1, 1));
+        }));
         c.add(shaped("Scans.cumprod", 0, (g, s) -> {
             int d = g.dim(s.length);
             return x -> Scans.cumprod(x, d);

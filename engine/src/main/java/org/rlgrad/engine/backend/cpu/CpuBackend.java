@@ -377,6 +377,30 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public Tensor linearRecurrence(Tensor x, Tensor a, int dim, boolean reverse) {
+        Tensor out = empty(x.dtype(), x.shapeRef());
+        CpuStorage xs = storage(x), as = storage(a), os = storage(out);
+        int len = x.shapeRef()[dim];
+        if (len == 0 || out.numel() == 0) return out;
+        int xStep = x.stridesRef()[dim], aStep = a.stridesRef()[dim], outStep = out.stridesRef()[dim];
+        int[] lines = x.shape();
+        lines[dim] = 1;
+        StridedLoop.forEachRow(lines, new int[][] {x.stridesRef(), a.stridesRef(), out.stridesRef()},
+                new int[] {x.offset(), a.offset(), 0}, (o, n, st) -> {
+                    for (int r = 0; r < n; r++) {
+                        int xb = o[0] + r * st[0], ab = o[1] + r * st[1], ob = o[2] + r * st[2];
+                        double carry = 0; // carried in double, as the CPU's cumsum is
+                        for (int k = 0; k < len; k++) {
+                            int i = reverse ? len - 1 - k : k;
+                            carry = xs.get(xb + i * xStep) + as.get(ab + i * aStep) * carry;
+                            os.set(ob + i * outStep, carry);
+                        }
+                    }
+                });
+        return out;
+    }
+
+    @Override
     public Tensor softmax(Tensor x, int dim, boolean log) {
         Tensor rows = rowsAlong(x, dim);
         int n = x.shapeRef()[dim];

@@ -5,8 +5,8 @@ import org.rlgrad.engine.tensor.DType;
 import org.rlgrad.engine.tensor.Tensor;
 
 /**
- * Cumulative sums and products, and stable sorting permutations, along one dim on an
- * {@link OpenClBackend} ({@code scan.cl}). Both view the input with the dim moved last (see
+ * Cumulative sums and products, the first-order linear recurrence ({@code recurrence.cl}), and
+ * stable sorting permutations, along one dim on an {@link OpenClBackend} ({@code scan.cl}). Both view the input with the dim moved last (see
  * {@link ClReductions#lastDims}) and write the contiguous result through the same permutation.
  * Semantics follow {@code CpuBackend}: scans keep the dtype (bool scans are a running OR / AND),
  * and sorting puts NaN above everything and -0.0 below +0.0, keeping equal keys in index order.
@@ -36,6 +36,24 @@ final class ClScans {
         // A (value, rounding error) pair per work item: see scan.cl's scan_step.
         k.setInt(5, op == ScanOp.CUMSUM ? 0 : 1).setLocal(6, 2L * group * ClTypes.bytes(x.dtype()));
         k.enqueue(new long[] {(long) rows * group}, new long[] {group});
+        return out;
+    }
+
+    /** {@code y_t = x_t + a_t y_{t±1}} along {@code dim} ({@code recurrence.cl}), rows in parallel. */
+    Tensor linearRecurrence(Tensor x, Tensor a, int dim, boolean reverse) {
+        Tensor out = cl.emptyForOverwrite(x.dtype(), x.shapeRef());
+        if (out.numel() == 0) return out;
+        int len = x.shapeRef()[dim];
+        int rows = out.numel() / len;
+        int[] along = {dim};
+        String options = ClTypes.options("T", x.dtype());
+        if (cl.clDevice().supportsDouble() && !options.contains("-DHAS_FP64")) options += " -DHAS_FP64"; // a double carry
+        ClKernel k = cl.kernel("recurrence.cl", options, "linear_recurrence");
+        k.setBuffer(0, cl.buffer(out)).setInts(1, ClLayout.of(ClReductions.lastDims(out, along)));
+        k.setBuffer(2, cl.buffer(x)).setInts(3, ClLayout.of(ClReductions.lastDims(x, along)));
+        k.setBuffer(4, cl.buffer(a)).setInts(5, ClLayout.of(ClReductions.lastDims(a, along)));
+        k.setInt(6, rows).setInt(7, len).setInt(8, reverse ? 1 : 0);
+        ClElementwise.launch(k, rows);
         return out;
     }
 

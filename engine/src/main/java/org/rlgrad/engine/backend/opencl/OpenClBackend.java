@@ -284,6 +284,11 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
+    public Tensor linearRecurrence(Tensor x, Tensor a, int dim, boolean reverse) {
+        return scans.linearRecurrence(x, a, dim, reverse);
+    }
+
+    @Override
     public Tensor softmax(Tensor x, int dim, boolean log) {
         return reductions.softmax(x, dim, log);
     }
