@@ -9,6 +9,7 @@ import org.rlgrad.engine.tensor.Tensor;
  * {@code e(t)} the first done step at or after t (or the last step); no bootstrap, and
  * terminated plays no role (spec estimators.md §3.12). Vectorised: the trajectory-split
  * geometric filter with ratio γ, exact at γ = 0 (the result is r, where the reference crashes).
+ * γ is read as a value: no gradient flows into a one-element γ tensor.
  */
 final class RewardToGo {
     private RewardToGo() {}
@@ -26,6 +27,8 @@ final class RewardToGo {
                     + Shape.format(((Coefficient.OfTensor) gamma).tensor().shapeRef()));
         }
         TimeAxis axis = TimeAxis.of(fn, timeDim, reward);
-        return axis.restore(DiscountedSums.geometric(fn, axis.canonical(reward), axis.canonical(done), g));
+        // γ is a constant here: the reference reads a one-element tensor as its value (spec
+        // §3.12), so no gradient flows into it and the vectors record a zero one.
+        return axis.restore(DiscountedSums.geometric(fn, axis.canonical(reward), axis.canonical(done), g.detach()));
     }
 }
