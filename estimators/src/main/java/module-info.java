@@ -2,6 +2,5 @@
 module org.rlgrad.estimators {
     requires transitive org.rlgrad.engine;
 
-    // Exporting org.rlgrad.estimators waits for its first class: javac refuses to export a package
-    // that holds only package-info.java.
+    exports org.rlgrad.estimators;
 }

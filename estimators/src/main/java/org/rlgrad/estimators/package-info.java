@@ -1,7 +1,12 @@
 /**
- * Value estimators: TD(0), TD(1), TD(&lambda;), GAE, V-trace and reward-to-go, each as a
- * functional form over explicit time-major tensors (with separate done and terminated masks)
- * and as an estimator module that reads and writes a TensorDict. They arrive with issue 7;
- * the semantics to match are in spec/estimators.md.
+ * Value estimators: TD(0), TD(1), TD(&lambda;), GAE, V-trace and reward-to-go, as functions over
+ * explicit time-axis tensors with separate done and terminated masks (spec/estimators.md §1 to §5).
+ *
+ * <p>{@link org.rlgrad.estimators.ValueEstimators} holds the fourteen functions; γ and λ are
+ * {@link org.rlgrad.estimators.Coefficient}s (a number or a tensor); the optional arguments travel
+ * in {@link org.rlgrad.estimators.EstimatorOptions}. Each algorithm lives in its own package-private
+ * class (TdZero, TdOne, TdLambda, GeneralizedAdvantageEstimate, VTrace, RewardToGo); the
+ * vectorised paths share {@code DiscountedSums} (geometric filter over
+ * {@link org.rlgrad.estimators.TrajectorySegments}, or a coefficient table).
  */
 package org.rlgrad.estimators;

@@ -9,8 +9,7 @@ public final class Families {
     public static List<Family> all() {
         return List.of(
                 new OpsFamily(),
-                new UnsupportedFamily("estimators", "estimators.json", "rlgrad-estimator-vectors",
-                        "value estimators arrive with issue 7", "function"),
+                new EstimatorsFamily(),
                 new UnsupportedFamily("losses", "losses.json", "rlgrad-loss-vectors",
                         "losses arrive with issues 8 and 9", "loss"),
                 new DistributionsFamily());

@@ -69,9 +69,8 @@ class ConformanceRunnerTest {
     @Test
     void unbuiltFamiliesCountEveryCaseAsUnsupported() throws Exception {
         Path dir = referenceDir();
-        Summary s = run(dir, "^estimators/|Loss/").summary();
+        Summary s = run(dir, "Loss/").summary();
         Map<String, String> expectedWhy = Map.of(
-                "estimators", "unsupported: value estimators arrive with issue 7",
                 "losses", "unsupported: losses arrive with issues 8 and 9");
         for (Map.Entry<String, String> e : expectedWhy.entrySet()) {
             Summary.FamilyResult r = s.family(e.getKey());
@@ -93,12 +92,15 @@ class ConformanceRunnerTest {
         assertEquals(List.of("ops", "estimators", "losses", "distributions", "conformance"),
                 familyLines.stream().map(l -> l.substring(0, l.indexOf(':'))).toList());
         for (String l : familyLines) assertTrue(l.matches("[a-z]+: \\d+ passed, \\d+ failed"), l);
-        int estimatorsAt = lines.indexOf(familyLines.get(1));
+        // The losses family is still a placeholder, so every one of its cases fails as unsupported:
+        // enough failures to see the listing cut at twenty.
+        int lossesAt = lines.indexOf(familyLines.get(2));
         for (int i = 1; i <= ConformanceRunner.MAX_LISTED_FAILURES; i++) {
-            assertTrue(lines.get(estimatorsAt + i).matches("  estimators/\\S+: unsupported: .+"), lines.get(estimatorsAt + i));
+            assertTrue(lines.get(lossesAt + i).matches("  \\S+: unsupported: .+"), lines.get(lossesAt + i));
         }
-        int more = r.summary().family("estimators").failed() - ConformanceRunner.MAX_LISTED_FAILURES;
-        assertEquals("  ... and " + more + " more", lines.get(estimatorsAt + ConformanceRunner.MAX_LISTED_FAILURES + 1));
+        int more = r.summary().family("losses").failed() - ConformanceRunner.MAX_LISTED_FAILURES;
+        assertEquals("  ... and " + more + " more", lines.get(lossesAt + ConformanceRunner.MAX_LISTED_FAILURES + 1));
+        assertEquals("estimators: " + r.summary().family("estimators").passed() + " passed, 0 failed", familyLines.get(1));
     }
 
     @Test
@@ -220,7 +222,8 @@ class ConformanceRunnerTest {
         PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8), e = new PrintStream(err, true, StandardCharsets.UTF_8);
         assertEquals(0, ConformanceMain.run(new String[] {onlyOps.toString()}, o, e));
         assertEquals("ops: 2 passed, 0 failed\nconformance: 2 passed, 0 failed\n", out.toString(StandardCharsets.UTF_8));
-        assertEquals(1, ConformanceMain.run(new String[] {referenceDir().toString(), "--filter", "^estimators/"}, o, e));
+        assertEquals(0, ConformanceMain.run(new String[] {referenceDir().toString(), "--filter", "^estimators/"}, o, e));
+        assertEquals(1, ConformanceMain.run(new String[] {referenceDir().toString(), "--filter", "Loss/"}, o, e), "losses are still unsupported");
         assertEquals(2, ConformanceMain.run(new String[] {}, o, e));
         assertEquals(2, ConformanceMain.run(new String[] {onlyOps.toString(), "--filter"}, o, e));
         assertEquals(2, ConformanceMain.run(new String[] {onlyOps.toString(), "--filter", "("}, o, e));

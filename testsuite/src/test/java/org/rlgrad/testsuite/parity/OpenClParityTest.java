@@ -28,6 +28,10 @@ import org.rlgrad.engine.random.Generator;
 import org.rlgrad.engine.tensor.DType;
 import org.rlgrad.engine.tensor.Device;
 import org.rlgrad.engine.tensor.Tensor;
+import org.rlgrad.estimators.AdvantageAndTarget;
+import org.rlgrad.estimators.Coefficient;
+import org.rlgrad.estimators.EstimatorOptions;
+import org.rlgrad.estimators.ValueEstimators;
 import org.rlgrad.testsuite.conformance.ConformanceRunner;
 import org.rlgrad.testsuite.conformance.Summary;
 
@@ -101,6 +105,66 @@ class OpenClParityTest {
     @Test
     void distributionsCasesPassOnOpenCl() {
         assertFamilyPassesOnBoth("/reference/distributions.json", "distributions", Pattern.compile("^distributions/"), 56);
+    }
+
+    @Test
+    void estimatorsCasesPassOnOpenCl() {
+        assertFamilyPassesOnBoth("/reference/estimators.json", "estimators", Pattern.compile("^estimators/"), 417);
+    }
+
+    /**
+     * GAE (sequential and vectorised) and TD(λ) (sequential, and vectorised on both the geometric
+     * and the per-step table path) on float32 data made on each device: the OpenCL results and
+     * gradients match the CPU's within float32 tolerance.
+     */
+    @Test
+    void estimatorsGiveTheCpuNumbersOnOpenCl() {
+        for (boolean vectorised : new boolean[] {false, true}) {
+            List<double[]> cpu = estimatorRun(Device.CPU, vectorised), cl = estimatorRun(OPENCL, vectorised);
+            for (int k = 0; k < cpu.size(); k++) {
+                double[] a = cpu.get(k), b = cl.get(k);
+                assertEquals(a.length, b.length);
+                for (int i = 0; i < a.length; i++) {
+                    assertEquals(a[i], b[i], 1e-4 * (1 + Math.abs(a[i])), (vectorised ? "vectorised " : "sequential ") + "result " + k + " [" + i + "]");
+                }
+            }
+        }
+    }
+
+    private static List<double[]> estimatorRun(Device device, boolean vectorised) {
+        return on(device, () -> {
+            Random r = new Random(11);
+            int[] shape = {4, 30, 1};
+            Tensor value = uniform(r, 1, shape).requiresGrad(true);
+            Tensor nextValue = uniform(r, 1, shape);
+            Tensor reward = uniform(r, 1, shape).requiresGrad(true);
+            boolean[] terminated = new boolean[120], done = new boolean[120];
+            for (int i = 0; i < done.length; i++) {
+                terminated[i] = r.nextDouble() < 0.1;
+                done[i] = terminated[i] || r.nextDouble() < 0.1;
+            }
+            Tensor doneT = Tensor.of(done, shape), termT = Tensor.of(terminated, shape);
+            assertEquals(device, value.device(), "the data is made on the device under test");
+            Tensor gammaPerStep = uniform(r, 1, shape).mul(0.2).add(0.79);
+            EstimatorOptions options = EstimatorOptions.defaults().withTerminated(termT);
+            Coefficient gamma = Coefficient.of(0.99), lambda = Coefficient.of(0.95);
+            AdvantageAndTarget gae = vectorised
+                    ? ValueEstimators.vecGeneralizedAdvantageEstimate(gamma, lambda, value, nextValue, reward, doneT, options)
+                    : ValueEstimators.generalizedAdvantageEstimate(gamma, lambda, value, nextValue, reward, doneT, options);
+            Tensor tdl = vectorised
+                    ? ValueEstimators.vecTdLambdaReturn(gamma, lambda, nextValue, reward, doneT, options)
+                    : ValueEstimators.tdLambdaReturn(gamma, lambda, nextValue, reward, doneT, options);
+            Tensor tdlPerStep = vectorised
+                    ? ValueEstimators.vecTdLambdaReturn(Coefficient.of(gammaPerStep), lambda, nextValue, reward, doneT, options)
+                    : ValueEstimators.tdLambdaReturn(Coefficient.of(gammaPerStep), lambda, nextValue, reward, doneT, options);
+            for (Tensor out : List.of(gae.advantage(), gae.valueTarget(), tdl, tdlPerStep)) {
+                assertEquals(device, out.device(), "results stay on the device");
+            }
+            Tensor loss = gae.advantage().square().sum().add(gae.valueTarget().sum()).add(tdl.mul(tdlPerStep).sum());
+            loss.backward();
+            return List.of(gae.advantage().toDoubleArray(), gae.valueTarget().toDoubleArray(), tdl.toDoubleArray(), tdlPerStep.toDoubleArray(),
+                    value.grad().toDoubleArray(), reward.grad().toDoubleArray());
+        });
     }
 
     @Test
