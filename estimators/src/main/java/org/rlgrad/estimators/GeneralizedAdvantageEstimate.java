@@ -57,8 +57,8 @@ final class GeneralizedAdvantageEstimate {
     }
 
     /**
-     * Vectorised: a single γλ takes the trajectory-split geometric filter, anything else the
-     * coefficient table (exact, unlike the reference's table whose columns below 1e−7 are dropped).
+     * Vectorised: one discounted-sum scan of δ with decay γλ(1 − done) (exact, unlike the
+     * reference's table whose columns below 1e−7 are dropped).
      * At γλ = 0 the result is δ exactly (the reference crashes there, DECISIONS.md rule 2).
      */
     static AdvantageAndTarget vectorised(String fn, Coefficient gamma, Coefficient lambda, Tensor stateValue, Tensor nextStateValue,
@@ -67,7 +67,7 @@ final class GeneralizedAdvantageEstimate {
         Tensor ratio = p.gamma().mul(p.lambda());
         Tensor advantage = ratio.numel() == 1
                 ? DiscountedSums.geometric(fn, p.delta(), p.done(), ratio.reshape())
-                : DiscountedSums.table(p.delta(), ratio.mul(p.notDone()).expand(p.delta().shapeRef()));
+                : DiscountedSums.withDecays(p.delta(), ratio.mul(p.notDone()).expand(p.delta().shapeRef()));
         return finish(p, advantage);
     }
 

@@ -7,8 +7,8 @@ import org.rlgrad.engine.tensor.Tensor;
 /**
  * Discounted reward-to-go inside each trajectory, {@code R_t = Σ_{k=t}^{e(t)} γ^{k−t} r_k} with
  * {@code e(t)} the first done step at or after t (or the last step); no bootstrap, and
- * terminated plays no role (spec estimators.md §3.12). Vectorised: the trajectory-split
- * geometric filter with ratio γ, exact at γ = 0 (the result is r, where the reference crashes).
+ * terminated plays no role (spec estimators.md §3.12). Vectorised: one linear-recurrence scan
+ * with decay γ inside trajectories, exact at γ = 0 (the result is r, where the reference crashes).
  * γ is read as a value: no gradient flows into a one-element γ tensor.
  */
 final class RewardToGo {

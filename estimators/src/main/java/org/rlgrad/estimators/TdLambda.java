@@ -92,8 +92,8 @@ final class TdLambda {
     }
 
     /**
-     * The vectorised λ-return (§3.8). A single γ and λ take the trajectory-split geometric filter
-     * with ratio γλ; per-step values take the coefficient table. Unlike the reference, a per-step
+     * The vectorised λ-return (§3.8): one discounted-sum scan with decay γλ inside trajectories
+     * (per step or single). Unlike the reference, a per-step
      * λ is accepted (DECISIONS.md rule 4). {@code rollingGamma=false} is ignored on the single-value
      * path, as in the reference (a documented quirk, spec §8 item 3), and rejected on the per-step
      * path, where it is not implemented.
@@ -113,7 +113,7 @@ final class TdLambda {
         // trajectory, all of it at its last step.
         Tensor drive = p.reward().add(g.mul(vTilde).mul(l.mul(continues).rsub(1)));
         Tensor out = p.perStep()
-                ? DiscountedSums.table(drive, g.mul(l).mul(continues).expand(drive.shapeRef()))
+                ? DiscountedSums.withDecays(drive, g.mul(l).mul(continues).expand(drive.shapeRef()))
                 : DiscountedSums.geometric(fn, drive, cut, g.mul(l));
         return p.axis().restore(out);
     }

@@ -20,9 +20,10 @@ import org.rlgrad.engine.tensor.Tensor;
  * the data's shape (laid out like the data). Every output is differentiable in the values, the
  * rewards, the log-probabilities, and in γ, λ and thresholds given as tensors.
  *
- * <p>The "vec" functions compute the same mathematics without a loop over time (trajectory
- * split + geometric filter by conv1d, or a coefficient table); they agree with the sequential
- * ones to rounding (about 1e−14 in float64), as the property tests check.
+ * <p>The "vec" functions compute the same mathematics without a loop over time in Java: one
+ * linear-recurrence scan of the engine ({@code Scans.linearRecurrence}, see DiscountedSums);
+ * they agree with the sequential ones to rounding (about 1e−14 in float64), as the property tests
+ * check.
  *
  * <p>Errors name the function and the argument, and say what was expected and what came.
  */
@@ -135,9 +136,8 @@ public final class ValueEstimators {
     }
 
     /**
-     * TD(λ) return, vectorised (spec §3.8). Single γ and λ: trajectory split and geometric filter
-     * (rollingGamma ignored, as in the reference); per-step γ or λ: coefficient table, rolling
-     * only ({@code rollingGamma=false} throws {@link UnsupportedOperationException}). A per-step λ
+     * TD(λ) return, vectorised (spec §3.8). Single γ and λ: rollingGamma ignored, as in the
+     * reference; per-step γ or λ: rolling only ({@code rollingGamma=false} throws {@link UnsupportedOperationException}). A per-step λ
      * is accepted (the reference rejects it; DECISIONS.md rule 4).
      */
     public static Tensor vecTdLambdaReturn(Coefficient gamma, Coefficient lambda, Tensor nextStateValue, Tensor reward, Tensor done,

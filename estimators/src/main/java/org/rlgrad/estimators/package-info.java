@@ -6,7 +6,6 @@
  * {@link org.rlgrad.estimators.Coefficient}s (a number or a tensor); the optional arguments travel
  * in {@link org.rlgrad.estimators.EstimatorOptions}. Each algorithm lives in its own package-private
  * class (TdZero, TdOne, TdLambda, GeneralizedAdvantageEstimate, VTrace, RewardToGo); the
- * vectorised paths share {@code DiscountedSums} (geometric filter over
- * {@link org.rlgrad.estimators.TrajectorySegments}, or a coefficient table).
+ * vectorised paths share {@code DiscountedSums}, one linear-recurrence scan of the engine.
  */
 package org.rlgrad.estimators;
