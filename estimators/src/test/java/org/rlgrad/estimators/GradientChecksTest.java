@@ -28,15 +28,15 @@ class GradientChecksTest {
             Tensor lambdaPerStep = gen.uniform(shape, 0.2, 0.9), gammaPerStep = gen.uniform(shape, 0.5, 1);
             for (boolean vec : new boolean[] {false, true}) {
                 GradientCheck.of((vec ? "vec " : "") + "TD(lambda), single", xs -> vec
-                        ? ValueEstimators.vecTdLambdaReturn(Coefficient.of(xs.get(0)), Coefficient.of(xs.get(1)), xs.get(2), xs.get(3), b.done(), b.options())
-                        : ValueEstimators.tdLambdaReturn(Coefficient.of(xs.get(0)), Coefficient.of(xs.get(1)), xs.get(2), xs.get(3), b.done(), b.options()))
+                        ? Estimates.vecTdLambdaReturn(Coefficient.of(xs.get(0)), Coefficient.of(xs.get(1)), xs.get(2), xs.get(3), b.done(), b.options())
+                        : Estimates.tdLambdaReturn(Coefficient.of(xs.get(0)), Coefficient.of(xs.get(1)), xs.get(2), xs.get(3), b.done(), b.options()))
                         .at(gammaOne, Tensor.scalar(0.7, org.rlgrad.engine.tensor.DType.FLOAT64), b.nextValue(), b.reward()).check();
                 GradientCheck.of((vec ? "vec " : "") + "TD(lambda), per step", xs -> vec
-                        ? ValueEstimators.vecTdLambdaReturn(Coefficient.of(xs.get(0)), Coefficient.of(xs.get(1)), xs.get(2), xs.get(3), b.done(), b.options())
-                        : ValueEstimators.tdLambdaReturn(Coefficient.of(xs.get(0)), Coefficient.of(xs.get(1)), xs.get(2), xs.get(3), b.done(), b.options()))
+                        ? Estimates.vecTdLambdaReturn(Coefficient.of(xs.get(0)), Coefficient.of(xs.get(1)), xs.get(2), xs.get(3), b.done(), b.options())
+                        : Estimates.tdLambdaReturn(Coefficient.of(xs.get(0)), Coefficient.of(xs.get(1)), xs.get(2), xs.get(3), b.done(), b.options()))
                         .at(gammaPerStep, lambdaPerStep, b.nextValue(), b.reward()).check();
             }
-            GradientCheck.of("TD(lambda), non-rolling", xs -> ValueEstimators.tdLambdaReturn(Coefficient.of(xs.get(0)), Coefficient.of(0.8),
+            GradientCheck.of("TD(lambda), non-rolling", xs -> Estimates.tdLambdaReturn(Coefficient.of(xs.get(0)), Coefficient.of(0.8),
                     xs.get(1), xs.get(2), b.done(), b.options().withRollingGamma(false)))
                     .at(gammaPerStep, b.nextValue(), b.reward()).check();
         });
@@ -47,13 +47,13 @@ class GradientChecksTest {
         Property.forAll("grad TD(1), TD(0)", TRIES, gen -> {
             Trajectories b = batch(gen);
             Tensor gammaPerStep = gen.uniform(b.reward().shape(), 0.5, 1);
-            GradientCheck.of("TD(1)", xs -> ValueEstimators.td1Advantage(Coefficient.of(xs.get(0)), xs.get(1), xs.get(2), xs.get(3), b.done(), b.options()))
+            GradientCheck.of("TD(1)", xs -> Estimates.td1Advantage(Coefficient.of(xs.get(0)), xs.get(1), xs.get(2), xs.get(3), b.done(), b.options()))
                     .at(gammaPerStep, b.value(), b.nextValue(), b.reward()).check();
-            GradientCheck.of("TD(1), non-rolling", xs -> ValueEstimators.td1Return(Coefficient.of(xs.get(0)), xs.get(1), xs.get(2), b.done(),
+            GradientCheck.of("TD(1), non-rolling", xs -> Estimates.td1Return(Coefficient.of(xs.get(0)), xs.get(1), xs.get(2), b.done(),
                     b.options().withRollingGamma(false))).at(gammaPerStep, b.nextValue(), b.reward()).allowZeroGradient().check();
-            GradientCheck.of("vec TD(1)", xs -> ValueEstimators.vecTd1Advantage(Coefficient.of(xs.get(0)), xs.get(1), xs.get(2), xs.get(3), b.done(), b.options()))
+            GradientCheck.of("vec TD(1)", xs -> Estimates.vecTd1Advantage(Coefficient.of(xs.get(0)), xs.get(1), xs.get(2), xs.get(3), b.done(), b.options()))
                     .at(gammaPerStep, b.value(), b.nextValue(), b.reward()).check();
-            GradientCheck.of("TD(0)", xs -> ValueEstimators.td0Advantage(Coefficient.of(xs.get(0)), xs.get(1), xs.get(2), xs.get(3), b.done(), b.terminated()))
+            GradientCheck.of("TD(0)", xs -> Estimates.td0Advantage(Coefficient.of(xs.get(0)), xs.get(1), xs.get(2), xs.get(3), b.done(), b.terminated()))
                     .at(gammaPerStep, b.value(), b.nextValue(), b.reward()).check();
         });
     }
@@ -68,8 +68,8 @@ class GradientChecksTest {
                 for (Tensor lambda : new Tensor[] {Tensor.scalar(0.8, org.rlgrad.engine.tensor.DType.FLOAT64), lPerStep}) {
                     GradientCheck.ofMany((vec ? "vec " : "") + "GAE", xs -> {
                         AdvantageAndTarget out = vec
-                                ? ValueEstimators.vecGeneralizedAdvantageEstimate(Coefficient.of(xs.get(0)), Coefficient.of(xs.get(1)), xs.get(2), xs.get(3), xs.get(4), b.done(), b.options())
-                                : ValueEstimators.generalizedAdvantageEstimate(Coefficient.of(xs.get(0)), Coefficient.of(xs.get(1)), xs.get(2), xs.get(3), xs.get(4), b.done(), b.options());
+                                ? Estimates.vecGeneralizedAdvantageEstimate(Coefficient.of(xs.get(0)), Coefficient.of(xs.get(1)), xs.get(2), xs.get(3), xs.get(4), b.done(), b.options())
+                                : Estimates.generalizedAdvantageEstimate(Coefficient.of(xs.get(0)), Coefficient.of(xs.get(1)), xs.get(2), xs.get(3), xs.get(4), b.done(), b.options());
                         return List.of(out.advantage(), out.valueTarget());
                     }).at(g, lambda, b.value(), b.nextValue(), b.reward()).check();
                 }
@@ -86,12 +86,12 @@ class GradientChecksTest {
             Tensor logMu = gen.uniform(shape, -2, -0.5);
             Tensor logPi = logMu.add(gen.signed(shape, 0.1, 0.6));
             GradientCheck.ofMany("V-trace", xs -> {
-                VTraceResult out = ValueEstimators.vtraceAdvantage(Coefficient.of(xs.get(0)), xs.get(1), xs.get(2), xs.get(3), xs.get(4), xs.get(5),
+                VTraceResult out = Estimates.vtraceAdvantage(Coefficient.of(xs.get(0)), xs.get(1), xs.get(2), xs.get(3), xs.get(4), xs.get(5),
                         b.done(), b.options().withRhoThresh(Coefficient.of(1.0)).withCThresh(Coefficient.of(xs.get(6))));
                 return List.of(out.advantage(), out.vs());
             }).at(Tensor.scalar(0.9, org.rlgrad.engine.tensor.DType.FLOAT64), logPi, logMu, b.value(), b.nextValue(), b.reward(),
                     Tensor.full(shape, 1.0, org.rlgrad.engine.tensor.DType.FLOAT64)).check();
-            GradientCheck.of("reward2go", xs -> ValueEstimators.reward2go(xs.get(0), b.done(), 0.9)).at(b.reward()).check();
+            GradientCheck.of("reward2go", xs -> Estimates.reward2go(xs.get(0), b.done(), 0.9)).at(b.reward()).check();
         });
     }
 }

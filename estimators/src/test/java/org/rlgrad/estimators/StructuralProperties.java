@@ -21,16 +21,16 @@ class StructuralProperties {
     static List<Function<Trajectories, Tensor>> estimators(double gamma, double lambda, EstimatorOptions extra) {
         Coefficient g = Coefficient.of(gamma), l = Coefficient.of(lambda);
         return List.of(
-                b -> ValueEstimators.td0Advantage(g, b.value(), b.nextValue(), b.reward(), b.done(), b.terminated()),
-                b -> ValueEstimators.td1Advantage(g, b.value(), b.nextValue(), b.reward(), b.done(), merge(b, extra)),
-                b -> ValueEstimators.vecTd1Advantage(g, b.value(), b.nextValue(), b.reward(), b.done(), merge(b, extra)),
-                b -> ValueEstimators.tdLambdaAdvantage(g, l, b.value(), b.nextValue(), b.reward(), b.done(), merge(b, extra)),
-                b -> ValueEstimators.vecTdLambdaAdvantage(g, l, b.value(), b.nextValue(), b.reward(), b.done(), merge(b, extra)),
-                b -> ValueEstimators.generalizedAdvantageEstimate(g, l, b.value(), b.nextValue(), b.reward(), b.done(), merge(b, extra)).advantage(),
-                b -> ValueEstimators.vecGeneralizedAdvantageEstimate(g, l, b.value(), b.nextValue(), b.reward(), b.done(), merge(b, extra)).valueTarget(),
-                b -> ValueEstimators.vtraceAdvantage(g, b.value().mul(0.3), b.nextValue().mul(0.2), b.value(), b.nextValue(), b.reward(), b.done(),
+                b -> Estimates.td0Advantage(g, b.value(), b.nextValue(), b.reward(), b.done(), b.terminated()),
+                b -> Estimates.td1Advantage(g, b.value(), b.nextValue(), b.reward(), b.done(), merge(b, extra)),
+                b -> Estimates.vecTd1Advantage(g, b.value(), b.nextValue(), b.reward(), b.done(), merge(b, extra)),
+                b -> Estimates.tdLambdaAdvantage(g, l, b.value(), b.nextValue(), b.reward(), b.done(), merge(b, extra)),
+                b -> Estimates.vecTdLambdaAdvantage(g, l, b.value(), b.nextValue(), b.reward(), b.done(), merge(b, extra)),
+                b -> Estimates.generalizedAdvantageEstimate(g, l, b.value(), b.nextValue(), b.reward(), b.done(), merge(b, extra)).advantage(),
+                b -> Estimates.vecGeneralizedAdvantageEstimate(g, l, b.value(), b.nextValue(), b.reward(), b.done(), merge(b, extra)).valueTarget(),
+                b -> Estimates.vtraceAdvantage(g, b.value().mul(0.3), b.nextValue().mul(0.2), b.value(), b.nextValue(), b.reward(), b.done(),
                         merge(b, extra)).vs(),
-                b -> ValueEstimators.reward2go(b.reward(), b.done(), g, extra.timeDim() == null ? -2 : extra.timeDim()));
+                b -> Estimates.reward2go(b.reward(), b.done(), g, extra.timeDim() == null ? -2 : extra.timeDim()));
     }
 
     private static EstimatorOptions merge(Trajectories b, EstimatorOptions extra) {
@@ -43,14 +43,14 @@ class StructuralProperties {
         Property.forAll("TD(lambda) at 0 and 1", TRIES, gen -> {
             Trajectories b = Trajectories.draw(gen, Trajectories.shape(gen));
             double g = gen.choose(0.1, 0.5, 0.99);
-            Tensor td0 = ValueEstimators.td0Return(g, b.nextValue(), b.reward(), b.terminated());
-            Tensor td1 = ValueEstimators.td1Return(Coefficient.of(g), b.nextValue(), b.reward(), b.done(), b.options());
+            Tensor td0 = Estimates.td0Return(g, b.nextValue(), b.reward(), b.terminated());
+            Tensor td1 = Estimates.td1Return(Coefficient.of(g), b.nextValue(), b.reward(), b.done(), b.options());
             for (boolean vec : new boolean[] {false, true}) {
                 Coefficient cg = Coefficient.of(g);
-                Tensor at0 = vec ? ValueEstimators.vecTdLambdaReturn(cg, Coefficient.of(0), b.nextValue(), b.reward(), b.done(), b.options())
-                        : ValueEstimators.tdLambdaReturn(cg, Coefficient.of(0), b.nextValue(), b.reward(), b.done(), b.options());
-                Tensor at1 = vec ? ValueEstimators.vecTdLambdaReturn(cg, Coefficient.of(1), b.nextValue(), b.reward(), b.done(), b.options())
-                        : ValueEstimators.tdLambdaReturn(cg, Coefficient.of(1), b.nextValue(), b.reward(), b.done(), b.options());
+                Tensor at0 = vec ? Estimates.vecTdLambdaReturn(cg, Coefficient.of(0), b.nextValue(), b.reward(), b.done(), b.options())
+                        : Estimates.tdLambdaReturn(cg, Coefficient.of(0), b.nextValue(), b.reward(), b.done(), b.options());
+                Tensor at1 = vec ? Estimates.vecTdLambdaReturn(cg, Coefficient.of(1), b.nextValue(), b.reward(), b.done(), b.options())
+                        : Estimates.tdLambdaReturn(cg, Coefficient.of(1), b.nextValue(), b.reward(), b.done(), b.options());
                 assertClose(td0, at0, TIGHT, (vec ? "vec " : "") + "TD(lambda=0)");
                 assertClose(td1, at1, TIGHT, (vec ? "vec " : "") + "TD(lambda=1)");
             }
@@ -69,9 +69,9 @@ class StructuralProperties {
                     : Tensor.cat(List.of(raw.value().narrow(-2, 1, t - 1), raw.nextValue().narrow(-2, t - 1, 1)), -2);
             Trajectories b = new Trajectories(raw.value(), nextValue, raw.reward(), raw.done(), raw.terminated());
             double g = gen.choose(0.1, 0.5, 0.99), l = gen.choose(0.1, 0.5, 0.99);
-            Tensor tdl = ValueEstimators.tdLambdaAdvantage(g, l, b.value(), b.nextValue(), b.reward(), b.done());
-            Tensor gaeTerm = ValueEstimators.generalizedAdvantageEstimate(g, l, b.value(), b.nextValue(), b.reward(), b.done()).advantage();
-            Tensor vecGae = ValueEstimators.vecGeneralizedAdvantageEstimate(g, l, b.value(), b.nextValue(), b.reward(), b.done()).advantage();
+            Tensor tdl = Estimates.tdLambdaAdvantage(g, l, b.value(), b.nextValue(), b.reward(), b.done());
+            Tensor gaeTerm = Estimates.generalizedAdvantageEstimate(g, l, b.value(), b.nextValue(), b.reward(), b.done()).advantage();
+            Tensor vecGae = Estimates.vecGeneralizedAdvantageEstimate(g, l, b.value(), b.nextValue(), b.reward(), b.done()).advantage();
             assertClose(tdl, gaeTerm, 1e-10, "GAE vs TD(lambda) advantage");
             assertClose(tdl, vecGae, 1e-10, "vec GAE vs TD(lambda) advantage");
         });
@@ -98,12 +98,12 @@ class StructuralProperties {
             // non-rolling TD(λ) with per-step values splits too
             Tensor gammas = gen.uniform(shape, 0.5, 1);
             EstimatorOptions nonRolling = EstimatorOptions.defaults().withRollingGamma(false);
-            Tensor whole = ValueEstimators.tdLambdaReturn(Coefficient.of(gammas), Coefficient.of(0.9), b.nextValue(), b.reward(), b.done(),
+            Tensor whole = Estimates.tdLambdaReturn(Coefficient.of(gammas), Coefficient.of(0.9), b.nextValue(), b.reward(), b.done(),
                     nonRolling.withTerminated(b.terminated()));
             List<Tensor> parts = new ArrayList<>();
             for (int start : new int[] {0, half}) {
                 Trajectories p = slice(b, start, half);
-                parts.add(ValueEstimators.tdLambdaReturn(Coefficient.of(gammas.narrow(-2, start, half)), Coefficient.of(0.9), p.nextValue(),
+                parts.add(Estimates.tdLambdaReturn(Coefficient.of(gammas.narrow(-2, start, half)), Coefficient.of(0.9), p.nextValue(),
                         p.reward(), p.done(), nonRolling.withTerminated(p.terminated())));
             }
             Tensor joined = Tensor.cat(parts, -2);

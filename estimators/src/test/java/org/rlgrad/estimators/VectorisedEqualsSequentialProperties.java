@@ -25,9 +25,9 @@ class VectorisedEqualsSequentialProperties {
             Trajectories b = Trajectories.draw(gen, shape);
             double gamma = gen.choose(0.1, 0.5, 0.99, 1.0), lambda = gen.choose(0.0, 0.1, 0.5, 0.95, 1.0);
             gen.note("gamma", gamma).note("lambda", lambda);
-            Tensor seq = ValueEstimators.tdLambdaAdvantage(Coefficient.of(gamma), Coefficient.of(lambda), b.value(), b.nextValue(),
+            Tensor seq = Estimates.tdLambdaAdvantage(Coefficient.of(gamma), Coefficient.of(lambda), b.value(), b.nextValue(),
                     b.reward(), b.done(), b.options());
-            Tensor vec = ValueEstimators.vecTdLambdaAdvantage(Coefficient.of(gamma), Coefficient.of(lambda), b.value(), b.nextValue(),
+            Tensor vec = Estimates.vecTdLambdaAdvantage(Coefficient.of(gamma), Coefficient.of(lambda), b.value(), b.nextValue(),
                     b.reward(), b.done(), b.options());
             assertClose(seq, vec, TIGHT, "advantage");
         });
@@ -40,12 +40,12 @@ class VectorisedEqualsSequentialProperties {
             Trajectories b = Trajectories.draw(gen, shape);
             Coefficient gamma = Coefficient.of(gen.uniform(shape, 0.5, 1));
             Coefficient lambda = gen.bool() ? Coefficient.of(gen.uniform(shape, 0, 1)) : Coefficient.of(gen.choose(0.0, 0.5, 1.0));
-            Tensor seq = ValueEstimators.tdLambdaReturn(gamma, lambda, b.nextValue(), b.reward(), b.done(), b.options());
-            Tensor vec = ValueEstimators.vecTdLambdaReturn(gamma, lambda, b.nextValue(), b.reward(), b.done(), b.options());
+            Tensor seq = Estimates.tdLambdaReturn(gamma, lambda, b.nextValue(), b.reward(), b.done(), b.options());
+            Tensor vec = Estimates.vecTdLambdaReturn(gamma, lambda, b.nextValue(), b.reward(), b.done(), b.options());
             assertClose(seq, vec, TIGHT, "returns");
             // T-rand-gamma: the vectorised per-step path does not implement rolling_gamma=false (a
             // one-element "per-step" tensor is a single value, on the path that ignores it).
-            if (b.reward().numel() > 1) assertThrows(UnsupportedOperationException.class, () -> ValueEstimators.vecTdLambdaReturn(gamma, lambda, b.nextValue(),
+            if (b.reward().numel() > 1) assertThrows(UnsupportedOperationException.class, () -> Estimates.vecTdLambdaReturn(gamma, lambda, b.nextValue(),
                     b.reward(), b.done(), b.options().withRollingGamma(false)));
         });
     }
@@ -56,8 +56,8 @@ class VectorisedEqualsSequentialProperties {
             int[] shape = Trajectories.shape(gen);
             Trajectories b = Trajectories.draw(gen, shape);
             Coefficient gamma = gen.bool() ? Coefficient.of(gen.choose(0.1, 0.5, 0.99)) : Coefficient.of(gen.uniform(shape, 0.5, 1));
-            Tensor seq = ValueEstimators.td1Advantage(gamma, b.value(), b.nextValue(), b.reward(), b.done(), b.options());
-            Tensor vec = ValueEstimators.vecTd1Advantage(gamma, b.value(), b.nextValue(), b.reward(), b.done(), b.options());
+            Tensor seq = Estimates.td1Advantage(gamma, b.value(), b.nextValue(), b.reward(), b.done(), b.options());
+            Tensor vec = Estimates.vecTd1Advantage(gamma, b.value(), b.nextValue(), b.reward(), b.done(), b.options());
             assertClose(seq, vec, TIGHT, "advantage");
         });
     }
@@ -72,14 +72,14 @@ class VectorisedEqualsSequentialProperties {
             String form = gen.oneOf("number", "0d", "1", "perStep", "perSeries", "random");
             gen.note("form", form).note("gamma", g).note("lambda", l);
             Coefficient gamma = form(form, g, shape, gen), lambda = form(form.equals("random") ? "number" : form, l, shape, gen);
-            AdvantageAndTarget seq = ValueEstimators.generalizedAdvantageEstimate(gamma, lambda, b.value(), b.nextValue(), b.reward(),
+            AdvantageAndTarget seq = Estimates.generalizedAdvantageEstimate(gamma, lambda, b.value(), b.nextValue(), b.reward(),
                     b.done(), b.options());
-            AdvantageAndTarget vec = ValueEstimators.vecGeneralizedAdvantageEstimate(gamma, lambda, b.value(), b.nextValue(), b.reward(),
+            AdvantageAndTarget vec = Estimates.vecGeneralizedAdvantageEstimate(gamma, lambda, b.value(), b.nextValue(), b.reward(),
                     b.done(), b.options());
             assertClose(seq.advantage(), vec.advantage(), TIGHT, "advantage");
             assertClose(seq.valueTarget(), vec.valueTarget(), TIGHT, "value target");
             if (!form.equals("random") && !form.equals("perSeries")) {
-                AdvantageAndTarget numbers = ValueEstimators.generalizedAdvantageEstimate(g, l, b.value(), b.nextValue(), b.reward(), b.done());
+                AdvantageAndTarget numbers = Estimates.generalizedAdvantageEstimate(g, l, b.value(), b.nextValue(), b.reward(), b.done());
                 if (b.terminated().eq(b.done()).all().item() != 0) assertClose(numbers.advantage(), vec.advantage(), TIGHT, "vs numbers");
             }
         });
@@ -108,11 +108,11 @@ class VectorisedEqualsSequentialProperties {
             Tensor filled = Tensor.full(shape, g, org.rlgrad.engine.tensor.DType.FLOAT64);
             // A terminated step's γ multiplies a zero (Ṽ = 0) and a cut recursion: changing it changes nothing.
             Tensor zeroedAtTerminated = Tensor.where(b.terminated(), filled.mul(0), filled);
-            Tensor number = ValueEstimators.tdLambdaReturn(Coefficient.of(g), Coefficient.of(0.9), b.nextValue(), b.reward(), b.done(), b.options());
+            Tensor number = Estimates.tdLambdaReturn(Coefficient.of(g), Coefficient.of(0.9), b.nextValue(), b.reward(), b.done(), b.options());
             for (Tensor t : new Tensor[] {filled, zeroedAtTerminated}) {
-                assertClose(number, ValueEstimators.vecTdLambdaReturn(Coefficient.of(t), Coefficient.of(0.9), b.nextValue(), b.reward(),
+                assertClose(number, Estimates.vecTdLambdaReturn(Coefficient.of(t), Coefficient.of(0.9), b.nextValue(), b.reward(),
                         b.done(), b.options()), TIGHT, "vec TD(lambda), per-step gamma");
-                assertClose(number, ValueEstimators.tdLambdaReturn(Coefficient.of(t), Coefficient.of(0.9), b.nextValue(), b.reward(),
+                assertClose(number, Estimates.tdLambdaReturn(Coefficient.of(t), Coefficient.of(0.9), b.nextValue(), b.reward(),
                         b.done(), b.options()), TIGHT, "TD(lambda), per-step gamma");
             }
         });
@@ -125,8 +125,8 @@ class VectorisedEqualsSequentialProperties {
             Trajectories b = Trajectories.draw(gen, shape);
             double g = gen.choose(0.0, 0.1, 0.5, 0.99, 1.0);
             Tensor zero = Tensor.zerosLike(b.reward());
-            Tensor expected = ValueEstimators.td1Return(Coefficient.of(g), zero, b.reward(), b.done(), EstimatorOptions.defaults());
-            assertClose(expected, ValueEstimators.reward2go(b.reward(), b.done(), g), TIGHT, "reward2go");
+            Tensor expected = Estimates.td1Return(Coefficient.of(g), zero, b.reward(), b.done(), EstimatorOptions.defaults());
+            assertClose(expected, Estimates.reward2go(b.reward(), b.done(), g), TIGHT, "reward2go");
         });
     }
 
@@ -136,7 +136,7 @@ class VectorisedEqualsSequentialProperties {
             int[] shape = Trajectories.shape(gen);
             Trajectories b = Trajectories.draw(gen, shape);
             Tensor logPi = gen.uniform(shape, 1e-300, 1).log(), logMu = gen.uniform(shape, 1e-300, 1).log();
-            VTraceResult out = ValueEstimators.vtraceAdvantage(Coefficient.of(0.99), logPi, logMu, b.value(), b.nextValue(), b.reward(),
+            VTraceResult out = Estimates.vtraceAdvantage(Coefficient.of(0.99), logPi, logMu, b.value(), b.nextValue(), b.reward(),
                     b.done(), b.options());
             assertTrue(out.vs().isFinite().all().item() != 0, "vs is finite");
             assertTrue(out.advantage().isFinite().all().item() != 0, "advantage is finite");

@@ -31,7 +31,7 @@ import org.rlgrad.engine.tensor.Tensor;
 import org.rlgrad.estimators.AdvantageAndTarget;
 import org.rlgrad.estimators.Coefficient;
 import org.rlgrad.estimators.EstimatorOptions;
-import org.rlgrad.estimators.ValueEstimators;
+import org.rlgrad.estimators.Estimates;
 import org.rlgrad.testsuite.conformance.ConformanceRunner;
 import org.rlgrad.testsuite.conformance.Summary;
 
@@ -149,14 +149,14 @@ class OpenClParityTest {
             EstimatorOptions options = EstimatorOptions.defaults().withTerminated(termT);
             Coefficient gamma = Coefficient.of(0.99), lambda = Coefficient.of(0.95);
             AdvantageAndTarget gae = vectorised
-                    ? ValueEstimators.vecGeneralizedAdvantageEstimate(gamma, lambda, value, nextValue, reward, doneT, options)
-                    : ValueEstimators.generalizedAdvantageEstimate(gamma, lambda, value, nextValue, reward, doneT, options);
+                    ? Estimates.vecGeneralizedAdvantageEstimate(gamma, lambda, value, nextValue, reward, doneT, options)
+                    : Estimates.generalizedAdvantageEstimate(gamma, lambda, value, nextValue, reward, doneT, options);
             Tensor tdl = vectorised
-                    ? ValueEstimators.vecTdLambdaReturn(gamma, lambda, nextValue, reward, doneT, options)
-                    : ValueEstimators.tdLambdaReturn(gamma, lambda, nextValue, reward, doneT, options);
+                    ? Estimates.vecTdLambdaReturn(gamma, lambda, nextValue, reward, doneT, options)
+                    : Estimates.tdLambdaReturn(gamma, lambda, nextValue, reward, doneT, options);
             Tensor tdlPerStep = vectorised
-                    ? ValueEstimators.vecTdLambdaReturn(Coefficient.of(gammaPerStep), lambda, nextValue, reward, doneT, options)
-                    : ValueEstimators.tdLambdaReturn(Coefficient.of(gammaPerStep), lambda, nextValue, reward, doneT, options);
+                    ? Estimates.vecTdLambdaReturn(Coefficient.of(gammaPerStep), lambda, nextValue, reward, doneT, options)
+                    : Estimates.tdLambdaReturn(Coefficient.of(gammaPerStep), lambda, nextValue, reward, doneT, options);
             for (Tensor out : List.of(gae.advantage(), gae.valueTarget(), tdl, tdlPerStep)) {
                 assertEquals(device, out.device(), "results stay on the device");
             }
