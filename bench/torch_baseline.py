@@ -3,7 +3,7 @@
 
 A focused mirror of ../shared/bench/torch_baseline.py (the reference), restricted to the
 workloads that rlgrad's bench module has: matmul_n*, add_n*, add_grad_n*, reduce_*, mlp_step,
-sac_step and ppo_step. Names, shapes, hyperparameters and the timing rule are those of
+sac_step, ppo_step and gae_*. Names, shapes, hyperparameters and the timing rule are those of
 ../shared/bench/README.md. ./rlgrad bench runs it once per thread count:
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/torch_baseline.py \\
@@ -225,7 +225,84 @@ WORKLOADS = (
     + [(f"add_grad_n{n}", lambda n=n: add(n, True)) for n in (1, 64, 4096)]
     + [(f"reduce_{k}", lambda k=k: reduce(k)) for k in ("sum", "amax", "softmax", "logsumexp")]
     + [("mlp_step", mlp_step), ("sac_step", sac_step), ("ppo_step", ppo_step)]
+    + [("gae_T1e6", lambda: gae(1, 1_000_000)), ("gae_64x2048", lambda: gae(64, 2048))]
 )
+
+
+# GAE (README: gae_T1e6 and gae_64x2048): gamma 0.99, lambda 0.95, done probability 0.001, and
+# the fastest torch 1.13 form, an exact blocked linear scan with no Python loop over T.
+GAE_GAMMA, GAE_LMBDA, GAE_DONE_P, GAE_CHUNK = 0.99, 0.95, 0.001, 1024
+
+
+def gae_data(batch, steps):
+    """reward, value, next value ~ N(0, 1) float32 [batch, steps] in that order; done = uniform < p."""
+    g = torch.Generator().manual_seed(SEED)
+    reward = torch.randn(batch, steps, generator=g)
+    value = torch.randn(batch, steps, generator=g)
+    next_value = torch.randn(batch, steps, generator=g)
+    done = torch.rand(batch, steps, generator=g) < GAE_DONE_P
+    return reward, value, next_value, done
+
+
+def gae_blocked(reward, value, next_value, done):
+    """Exact GAE over the last dim of [B, T]: delta_t = r_t + gamma (1 - d_t) V'_t - V_t,
+    A_t = delta_t + gamma lambda (1 - d_t) A_{t+1}. Chunks of L steps; inside a chunk, with
+    g = gamma lambda and P_k = g^k, A_t = (S_t - R_t) / P_t where S is the reversed cumulative sum
+    of P_j delta_j and R_t is S just after the first done at or after t (found through the count of
+    dones ahead, C_t, as an index into a table); chunk-start values follow a recurrence over the
+    T / L chunks, solved by a loop over chunks. Returns (advantage, advantage + value)."""
+    B, T = reward.shape
+    dtype = reward.dtype
+    delta = (~done).to(dtype).mul_(next_value).mul_(GAE_GAMMA).add_(reward).sub_(value)
+    dnf = done.to(dtype)
+    L = min(GAE_CHUNK, T)
+    nb = -(-T // L)
+    pad = nb * L - T
+    if pad:
+        delta = F.pad(delta, (0, pad))
+        dnf = F.pad(dnf, (0, pad), value=1.0)
+    g64 = torch.tensor(GAE_GAMMA * GAE_LMBDA, dtype=torch.float64)
+    k = torch.arange(L, dtype=torch.float64)
+    P = g64.pow(k).to(dtype)
+    tail = g64.pow(L - k).to(dtype)
+    N = B * nb * L
+    dflat = dnf.reshape(N)
+    C = dflat.cumsum(0)
+    D = int(C[-1].item())
+    C.neg_().add_(dflat).add_(D)
+    S = (delta.view(B * nb, L) * P).flip(-1).cumsum(-1).flip(-1)
+    S_next = F.pad(S[:, 1:], (0, 1)).reshape(N)
+    pos = dflat.nonzero().squeeze(-1)
+    table = torch.cat([S_next.index_select(0, pos), torch.zeros(1, dtype=dtype)])
+    R = table.index_select(0, C.neg().add_(D).long()).view(B * nb, L)
+    Cc = C.view(B * nb, L)
+    C_next = F.pad(Cc[:, 0], (0, 1))[1:].view(B * nb, 1)
+    reach_end = Cc == C_next
+    R.masked_fill_(reach_end, 0.0)
+    A = S.sub_(R).div_(P).view(B, nb, L)
+    if nb > 1:
+        carry_f = torch.where(reach_end, tail, torch.zeros((), dtype=dtype)).view(B, nb, L)
+        a0 = A[..., 0].double().numpy()
+        f0 = carry_f[..., 0].double().numpy()
+        X = np.zeros((B, nb + 1))
+        if B == 1:
+            a0l, f0l, x = a0[0].tolist(), f0[0].tolist(), 0.0
+            out = [0.0] * (nb + 1)
+            for c in range(nb - 1, -1, -1):
+                x = a0l[c] + f0l[c] * x
+                out[c] = x
+            X[0] = out
+        else:
+            for c in range(nb - 1, -1, -1):
+                X[:, c] = a0[:, c] + f0[:, c] * X[:, c + 1]
+        A.addcmul_(carry_f, torch.from_numpy(X[:, 1:]).to(dtype).unsqueeze(-1))
+    A = A.reshape(B, nb * L)[:, :T]
+    return A, A + value
+
+
+def gae(batch, steps):
+    data = gae_data(batch, steps)
+    return lambda: gae_blocked(*data)
 
 
 def main():

@@ -68,6 +68,8 @@ record Workload(String name, String peer, Class<?> bench, String method, String 
                 mlpStep.noScope(),
                 new Workload("sac_step", SacStepBench.class, "sacStep", null, Double.NaN, "-"),
                 new Workload("ppo_step", PpoStepBench.class, "ppoStep", null, Double.NaN, "-"),
+                new Workload("gae_T1e6", GaeBench.class, "gae", "1x1000000", 0.5, "<= 0.50"),
+                new Workload("gae_64x2048", GaeBench.class, "gae", "64x2048", 0.5, "<= 0.50"),
                 // On the OpenCL device (PoCL here): no target, the ratio is to PyTorch on the CPU.
                 new Workload("matmul_n64_opencl", "matmul_n64", OpenClBench.class, "matmul", "64", Double.NaN, "-"),
                 new Workload("matmul_n256_opencl", "matmul_n256", OpenClBench.class, "matmul", "256", Double.NaN, "-"),

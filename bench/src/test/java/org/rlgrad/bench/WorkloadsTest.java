@@ -27,7 +27,8 @@ class WorkloadsTest {
     private static final List<String> README_NAMES = List.of(
             "matmul_n64", "matmul_n256", "matmul_n512", "matmul_n1024",
             "add_n1", "add_n64", "add_n4096", "add_grad_n1", "add_grad_n64", "add_grad_n4096",
-            "reduce_sum", "reduce_amax", "reduce_softmax", "reduce_logsumexp", "mlp_step", "sac_step", "ppo_step");
+            "reduce_sum", "reduce_amax", "reduce_softmax", "reduce_logsumexp", "mlp_step", "sac_step", "ppo_step",
+            "gae_T1e6", "gae_64x2048");
 
     @Test
     void everyWorkloadIsABenchmarkMethodWithItsParameterValue() throws Exception {
