@@ -31,7 +31,7 @@ class HandWorkedExamplesTest {
         done[3] = true;
         done[7] = true;
         Tensor r = Tensor.of(DType.FLOAT64, ones, 1, 10);
-        Tensor out = ValueEstimators.reward2go(r, Tensor.of(done, 1, 10), Coefficient.of(0.99), -1);
+        Tensor out = Estimates.reward2go(r, Tensor.of(done, 1, 10), Coefficient.of(0.99), -1);
         assertArrayEquals(new double[] {3.940399, 2.9701, 1.99, 1, 3.940399, 2.9701, 1.99, 1, 1.99, 1}, out.toDoubleArray(), TOL);
     }
 
@@ -42,8 +42,8 @@ class HandWorkedExamplesTest {
         Tensor r = col(1, 2, 3), v = col(10, 20, 30);
         Tensor d = flags(false, false, false);
         double[] expected = {6.375, 11.5, 18};
-        assertArrayEquals(expected, ValueEstimators.tdLambdaReturn(0.5, 0.5, v, r, d).toDoubleArray(), TOL);
-        assertArrayEquals(expected, ValueEstimators.vecTdLambdaReturn(0.5, 0.5, v, r, d).toDoubleArray(), TOL);
+        assertArrayEquals(expected, Estimates.tdLambdaReturn(0.5, 0.5, v, r, d).toDoubleArray(), TOL);
+        assertArrayEquals(expected, Estimates.vecTdLambdaReturn(0.5, 0.5, v, r, d).toDoubleArray(), TOL);
     }
 
     @Test
@@ -55,8 +55,8 @@ class HandWorkedExamplesTest {
         Tensor done = flags(false, true, false, true), term = flags(false, false, false, true);
         EstimatorOptions o = EstimatorOptions.defaults().withTerminated(term);
         double[] expected = {3, 2, 1, -2};
-        AdvantageAndTarget seq = ValueEstimators.generalizedAdvantageEstimate(Coefficient.of(1), Coefficient.of(0.5), v, vn, r, done, o);
-        AdvantageAndTarget vec = ValueEstimators.vecGeneralizedAdvantageEstimate(Coefficient.of(1), Coefficient.of(0.5), v, vn, r, done, o);
+        AdvantageAndTarget seq = Estimates.generalizedAdvantageEstimate(Coefficient.of(1), Coefficient.of(0.5), v, vn, r, done, o);
+        AdvantageAndTarget vec = Estimates.vecGeneralizedAdvantageEstimate(Coefficient.of(1), Coefficient.of(0.5), v, vn, r, done, o);
         assertArrayEquals(expected, seq.advantage().toDoubleArray(), TOL);
         assertArrayEquals(expected, vec.advantage().toDoubleArray(), TOL);
         assertArrayEquals(new double[] {3, 3, 3, 1}, seq.valueTarget().toDoubleArray(), TOL);
@@ -70,14 +70,14 @@ class HandWorkedExamplesTest {
         Tensor done = flags(true, false, false), term = flags(false, false, false);
         EstimatorOptions o = EstimatorOptions.defaults().withTerminated(term);
         double[] expected = {3.5, 3.75, 5.5};
-        assertArrayEquals(expected, ValueEstimators.td1Return(Coefficient.of(0.5), vn, r, done, o).toDoubleArray(), TOL);
-        assertArrayEquals(expected, ValueEstimators.vecTd1Return(Coefficient.of(0.5), vn, r, done, o).toDoubleArray(), TOL);
+        assertArrayEquals(expected, Estimates.td1Return(Coefficient.of(0.5), vn, r, done, o).toDoubleArray(), TOL);
+        assertArrayEquals(expected, Estimates.vecTd1Return(Coefficient.of(0.5), vn, r, done, o).toDoubleArray(), TOL);
     }
 
     @Test
     void td0() {
         // G = r + γ nτ V' = [1 + 0.9·2, 1 + 0]
-        Tensor out = ValueEstimators.td0Return(0.9, col(2, 2), col(1, 1), flags(false, true));
+        Tensor out = Estimates.td0Return(0.9, col(2, 2), col(1, 1), flags(false, true));
         assertArrayEquals(new double[] {2.8, 1}, out.toDoubleArray(), TOL);
     }
 
@@ -87,7 +87,7 @@ class HandWorkedExamplesTest {
         // r = [1, 1], V = [0, 0], V' = [0, 2], γ = 0.5: δ = [1, 2], vs = [1 + 0.5·2, 2] = [2, 2];
         // advantage = [1 + 0.5·vs_1 − 0, 1 + 0.5·V'_1 − 0] = [2, 2].
         Tensor zero = col(0, 0);
-        VTraceResult out = ValueEstimators.vtraceAdvantage(0.5, zero, zero, zero, col(0, 2), col(1, 1), flags(false, false));
+        VTraceResult out = Estimates.vtraceAdvantage(0.5, zero, zero, zero, col(0, 2), col(1, 1), flags(false, false));
         assertArrayEquals(new double[] {2, 2}, out.vs().toDoubleArray(), TOL);
         assertArrayEquals(new double[] {2, 2}, out.advantage().toDoubleArray(), TOL);
     }

@@ -11,7 +11,7 @@ import org.rlgrad.engine.tensor.Tensor;
 import org.rlgrad.estimators.AdvantageAndTarget;
 import org.rlgrad.estimators.Coefficient;
 import org.rlgrad.estimators.EstimatorOptions;
-import org.rlgrad.estimators.ValueEstimators;
+import org.rlgrad.estimators.Estimates;
 import org.rlgrad.estimators.VTraceResult;
 
 /**
@@ -175,24 +175,24 @@ public final class EstimatorsFamily implements Family {
         Coefficient gamma = a.coefficient("gamma"), lambda = a.coefficient("lmbda");
         Tensor v = a.tensor("state_value"), vNext = a.tensor("next_state_value"), r = a.tensor("reward"), done = a.tensor("done");
         return switch (function) {
-            case "td0_return_estimate" -> List.of(ValueEstimators.td0Return(gamma, vNext, r,
+            case "td0_return_estimate" -> List.of(Estimates.td0Return(gamma, vNext, r,
                     a.tensor("terminated") != null ? a.tensor("terminated") : done));
-            case "td0_advantage_estimate" -> List.of(ValueEstimators.td0Advantage(gamma, v, vNext, r, done, a.tensor("terminated")));
-            case "td1_return_estimate" -> List.of(ValueEstimators.td1Return(gamma, vNext, r, done, a.options(true)));
-            case "vec_td1_return_estimate" -> List.of(ValueEstimators.vecTd1Return(gamma, vNext, r, done, a.options(true)));
-            case "td1_advantage_estimate" -> List.of(ValueEstimators.td1Advantage(gamma, v, vNext, r, done, a.options(true)));
-            case "vec_td1_advantage_estimate" -> List.of(ValueEstimators.vecTd1Advantage(gamma, v, vNext, r, done, a.options(true)));
-            case "td_lambda_return_estimate" -> List.of(ValueEstimators.tdLambdaReturn(gamma, lambda, vNext, r, done, a.options(true)));
-            case "vec_td_lambda_return_estimate" -> List.of(ValueEstimators.vecTdLambdaReturn(gamma, lambda, vNext, r, done, a.options(true)));
-            case "td_lambda_advantage_estimate" -> List.of(ValueEstimators.tdLambdaAdvantage(gamma, lambda, v, vNext, r, done, a.options(true)));
-            case "vec_td_lambda_advantage_estimate" -> List.of(ValueEstimators.vecTdLambdaAdvantage(gamma, lambda, v, vNext, r, done, a.options(true)));
-            case "generalized_advantage_estimate" -> pair(ValueEstimators.generalizedAdvantageEstimate(gamma, lambda, v, vNext, r, done, a.options(false)));
-            case "vec_generalized_advantage_estimate" -> pair(ValueEstimators.vecGeneralizedAdvantageEstimate(gamma, lambda, v, vNext, r, done, a.options(false)));
+            case "td0_advantage_estimate" -> List.of(Estimates.td0Advantage(gamma, v, vNext, r, done, a.tensor("terminated")));
+            case "td1_return_estimate" -> List.of(Estimates.td1Return(gamma, vNext, r, done, a.options(true)));
+            case "vec_td1_return_estimate" -> List.of(Estimates.vecTd1Return(gamma, vNext, r, done, a.options(true)));
+            case "td1_advantage_estimate" -> List.of(Estimates.td1Advantage(gamma, v, vNext, r, done, a.options(true)));
+            case "vec_td1_advantage_estimate" -> List.of(Estimates.vecTd1Advantage(gamma, v, vNext, r, done, a.options(true)));
+            case "td_lambda_return_estimate" -> List.of(Estimates.tdLambdaReturn(gamma, lambda, vNext, r, done, a.options(true)));
+            case "vec_td_lambda_return_estimate" -> List.of(Estimates.vecTdLambdaReturn(gamma, lambda, vNext, r, done, a.options(true)));
+            case "td_lambda_advantage_estimate" -> List.of(Estimates.tdLambdaAdvantage(gamma, lambda, v, vNext, r, done, a.options(true)));
+            case "vec_td_lambda_advantage_estimate" -> List.of(Estimates.vecTdLambdaAdvantage(gamma, lambda, v, vNext, r, done, a.options(true)));
+            case "generalized_advantage_estimate" -> pair(Estimates.generalizedAdvantageEstimate(gamma, lambda, v, vNext, r, done, a.options(false)));
+            case "vec_generalized_advantage_estimate" -> pair(Estimates.vecGeneralizedAdvantageEstimate(gamma, lambda, v, vNext, r, done, a.options(false)));
             case "vtrace_advantage_estimate" -> {
-                VTraceResult out = ValueEstimators.vtraceAdvantage(gamma, a.tensor("log_pi"), a.tensor("log_mu"), v, vNext, r, done, a.options(false));
+                VTraceResult out = Estimates.vtraceAdvantage(gamma, a.tensor("log_pi"), a.tensor("log_mu"), v, vNext, r, done, a.options(false));
                 yield List.of(out.advantage(), out.vs());
             }
-            case "reward2go" -> List.of(ValueEstimators.reward2go(r, done, gamma,
+            case "reward2go" -> List.of(Estimates.reward2go(r, done, gamma,
                     a.raw().get("time_dim") == null ? -2 : JsonValues.integer(a.raw().get("time_dim"), "args.time_dim")));
             default -> throw new MalformedCaseException("unknown estimator function '" + function + "'");
         };

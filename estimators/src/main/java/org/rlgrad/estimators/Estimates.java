@@ -26,8 +26,8 @@ import org.rlgrad.engine.tensor.Tensor;
  *
  * <p>Errors name the function and the argument, and say what was expected and what came.
  */
-public final class ValueEstimators {
-    private ValueEstimators() {}
+public final class Estimates {
+    private Estimates() {}
 
     // ------------------------------------------------------------------ TD(0)
 
