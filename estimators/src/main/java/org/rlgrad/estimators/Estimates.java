@@ -204,7 +204,7 @@ public final class Estimates {
      */
     public static VTraceResult vtraceAdvantage(Coefficient gamma, Tensor logPi, Tensor logMu, Tensor stateValue, Tensor nextStateValue,
             Tensor reward, Tensor done, EstimatorOptions options) {
-        return VTrace.estimate("vtraceAdvantage", gamma, logPi, logMu, stateValue, nextStateValue, reward, done, options);
+        return VTraceRecursion.estimate("vtraceAdvantage", gamma, logPi, logMu, stateValue, nextStateValue, reward, done, options);
     }
 
     public static VTraceResult vtraceAdvantage(double gamma, Tensor logPi, Tensor logMu, Tensor stateValue, Tensor nextStateValue,

@@ -18,8 +18,8 @@ import org.rlgrad.engine.tensor.Tensor;
  * {@code vs⁺_{T−1} = V'_{T−1}}. Like the reference (spec §8 item 6, reproduced so that the
  * vectors agree), {@code vs⁺} is read from the next row position even across a truncation.
  */
-final class VTrace {
-    private VTrace() {}
+final class VTraceRecursion {
+    private VTraceRecursion() {}
 
     static VTraceResult estimate(String fn, Coefficient gamma, Tensor logPi, Tensor logMu, Tensor stateValue, Tensor nextStateValue,
             Tensor reward, Tensor done, EstimatorOptions options) {
