@@ -42,8 +42,8 @@ public final class VTrace extends ValueEstimatorBase {
     private VTrace(Builder b) {
         super(b, EstimatorKeys.withSampleLogProb());
         if (gamma() instanceof Coefficient.OfTensor t && t.tensor().numel() != 1) {
-            throw new IllegalArgumentException("Per-value gamma is not supported yet. Gamma must be a scalar (got a tensor of "
-                    + t.tensor().numel() + " elements).");
+            throw new IllegalArgumentException("Per-value gamma is not supported yet. Gamma must be a scalar. Got a tensor of "
+                    + t.tensor().numel() + " elements.");
         }
         if (b.actor == null) throw new IllegalArgumentException("VTrace: actor_network is required (it gives log π), got none");
         if (!(b.actor instanceof ProbabilisticTensorDictSequential || b.actor instanceof ProbabilisticTensorDictModule)) {

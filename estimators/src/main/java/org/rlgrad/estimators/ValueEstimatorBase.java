@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 import org.rlgrad.engine.autograd.GradMode;
 import org.rlgrad.engine.modules.SkipExisting;
@@ -57,8 +58,8 @@ public abstract class ValueEstimatorBase {
         String name = getClass().getSimpleName();
         if (b.gamma == null) throw new IllegalArgumentException(name + ": gamma is required (the discount γ), got none");
         if (b.numChunks != null && b.numChunk != null && !b.numChunks.equals(b.numChunk)) {
-            throw new IllegalArgumentException("num_chunks and num_chunk cannot both be set to different values (got num_chunks=" + b.numChunks
-                    + ", num_chunk=" + b.numChunk + ").");
+            throw new IllegalArgumentException("num_chunks and num_chunk cannot both be set to different values. Got num_chunks=" + b.numChunks
+                    + ", num_chunk=" + b.numChunk + ".");
         }
         this.valueNetwork = b.valueNetwork;
         this.gamma = b.gamma;
@@ -256,10 +257,9 @@ public abstract class ValueEstimatorBase {
         } else if (targetParams != null) {
             throw new IllegalArgumentException("params and next_params must be either both provided or not.");
         }
-        Tensor[] v;
-        try (ParameterHold hold = params == null || alwaysHoldOut() ? valueNetwork.holdOutParameters() : null) {
-            v = networkCall().currentAndNext(td, params, targetParams);
-        }
+        TensorDict p = params, tp = targetParams;
+        Tensor[] v = params == null || alwaysHoldOut() ? heldOut(() -> networkCall().currentAndNext(td, p, tp))
+                : networkCall().currentAndNext(td, p, tp);
         td.set(keys.value(), v[0]);
         td.set(keys.value().prepend("next"), v[1]);
         return new Tensor[] {v[0], v[1].detach()};
@@ -274,8 +274,21 @@ public abstract class ValueEstimatorBase {
     protected final Tensor nextValue(TensorDict td, TensorDict targetParams, Tensor nextValue) {
         if (nextValue != null) return nextValue;
         if (valueNetwork == null) return requireValue(td, keys.value().prepend("next"));
-        try (ParameterHold hold = targetParams == null ? valueNetwork.holdOutParameters() : null) {
-            return networkCall().next(td, targetParams);
+        return targetParams == null ? heldOut(() -> networkCall().next(td, null)) : networkCall().next(td, targetParams);
+    }
+
+    /**
+     * Runs {@code body} with the value network's parameters held out of the graph (spec §6.5
+     * step 3). They are swapped for detached copies for the call, rather than only flagged as not
+     * requiring grad: the engine decides at backward time which inputs of a recorded op receive a
+     * gradient, so a parameter whose flag is restored after the call would still receive one
+     * through an op that also had an input requiring grad (an observation, say).
+     */
+    private <T> T heldOut(Supplier<T> body) {
+        LinkedHashMap<String, Tensor> detached = new LinkedHashMap<>();
+        valueNetwork.namedParameters().forEach((name, p) -> detached.put(name, p.detach()));
+        try (ParameterHold hold = valueNetwork.holdOutParameters()) {
+            return valueNetwork.functionalCall(detached, true, body);
         }
     }
 
@@ -321,9 +334,7 @@ public abstract class ValueEstimatorBase {
     /** {@code V} for {@link #valueEstimate} of GAE and V-trace: the network on the current state (parameters held out), else {@code value} read. */
     protected final Tensor currentValue(TensorDict td) {
         if (valueNetwork == null) return requireValue(td, keys.value());
-        try (ParameterHold hold = valueNetwork.holdOutParameters()) {
-            return networkCall().current(td);
-        }
+        return heldOut(() -> networkCall().current(td));
     }
 
     /** {@code ("next", terminated)}, or {@code fallback} when absent. */
