@@ -234,4 +234,39 @@ class OpenClParityTest {
             }
         }
     }
+
+    // ------------------------------------------------------------------ estimator modules (issue 7)
+
+    /** The GAE module with a ValueOperator (a small MLP) on one batch of trajectories, all made on {@code device}. */
+    private static List<double[]> gaeModule(Device device) {
+        return on(device, () -> {
+            int b = 3, t = 16, obs = 4;
+            Generator g = new Generator(11);
+            org.rlgrad.engine.nn.MLP mlp = org.rlgrad.engine.nn.MLP.builder(obs, 1).generator(new Generator(5)).build();
+            org.rlgrad.engine.tensordict.TensorDict td = new org.rlgrad.engine.tensordict.TensorDict(b, t);
+            td.set("observation", g.normal(new int[] {b, t, obs}, DType.FLOAT32));
+            td.set(org.rlgrad.engine.tensordict.Key.of("next", "observation"), g.normal(new int[] {b, t, obs}, DType.FLOAT32));
+            td.set(org.rlgrad.engine.tensordict.Key.of("next", "reward"), g.normal(new int[] {b, t, 1}, DType.FLOAT32));
+            Tensor terminated = g.uniform(new int[] {b, t, 1}, DType.FLOAT32).lt(0.1);
+            td.set(org.rlgrad.engine.tensordict.Key.of("next", "done"), g.uniform(new int[] {b, t, 1}, DType.FLOAT32).lt(0.1).logicalOr(terminated));
+            td.set(org.rlgrad.engine.tensordict.Key.of("next", "terminated"), terminated);
+            org.rlgrad.estimators.GAE gae = org.rlgrad.estimators.GAE.builder().gamma(0.99).lambda(0.95).vectorized(true)
+                    .valueNetwork(new org.rlgrad.engine.modules.ValueOperator(mlp)).build();
+            gae.forward(td);
+            assertEquals(device, td.get("advantage").device(), "the outputs stay on the inputs' device");
+            return List.of(td.get("advantage").toDoubleArray(), td.get("value_target").toDoubleArray(), td.get("state_value").toDoubleArray());
+        });
+    }
+
+    @Test
+    void theGaeModuleWithAValueNetworkGivesTheSameNumbersOnBothDevices() {
+        List<double[]> cpu = gaeModule(Device.CPU);
+        List<double[]> cl = gaeModule(OPENCL);
+        String[] what = {"advantage", "value_target", "state_value"};
+        for (int i = 0; i < cpu.size(); i++) {
+            double[] a = cpu.get(i), c = cl.get(i);
+            assertEquals(a.length, c.length, what[i] + ": length");
+            for (int j = 0; j < a.length; j++) assertEquals(a[j], c[j], 1e-4 * (1 + Math.abs(a[j])), what[i] + "[" + j + "]");
+        }
+    }
 }
