@@ -23,8 +23,10 @@ import org.rlgrad.estimators.EstimatorOptions;
  * {@code gae_T1e6} (B = 1, T = 1,000,000) and {@code gae_64x2048} (B = 64, T = 2048): generalised
  * advantage estimation with γ = 0.99, λ = 0.95 over the last dim of [B, T] float32 inputs drawn in
  * the README's order (reward, value, next value ~ N(0, 1); done = uniform &lt; 0.001, also the
- * terminated flag). One call is {@link Estimates#vecGeneralizedAdvantageEstimate} from those four
- * tensors: the TD errors, the advantages and the value targets, in a {@link MemoryScope}.
+ * terminated flag), passed in TorchRL's layout [B, T, 1] (time at dim -2, as the torchrl variant
+ * of the baseline passes them). One call is {@link Estimates#vecGeneralizedAdvantageEstimate}
+ * from those four tensors: the TD errors, the advantages and the value targets, in a
+ * {@link MemoryScope}.
  *
  * <p>Run: {@code ./rlgrad bench --only gae}.
  */
@@ -52,13 +54,14 @@ public class GaeBench {
         String[] bt = n.split("x");
         int b = Integer.parseInt(bt[0]), t = Integer.parseInt(bt[1]);
         Random random = new Random(BenchData.SEED);
-        reward = BenchData.normal(random, b, t);
-        value = BenchData.normal(random, b, t);
-        nextValue = BenchData.normal(random, b, t);
+        // [B, T] as drawn, seen as TorchRL's [B, T, 1] with time at dim -2 (views: nothing is copied).
+        reward = BenchData.normal(random, b, t).unsqueeze(-1);
+        value = BenchData.normal(random, b, t).unsqueeze(-1);
+        nextValue = BenchData.normal(random, b, t).unsqueeze(-1);
         boolean[] flags = new boolean[b * t];
         for (int i = 0; i < flags.length; i++) flags[i] = random.nextDouble() < DONE_P;
-        done = Tensor.of(flags, b, t);
-        options = EstimatorOptions.defaults().withTerminated(done).withTimeDim(-1);
+        done = Tensor.of(flags, b, t).unsqueeze(-1);
+        options = EstimatorOptions.defaults().withTerminated(done);
     }
 
     @Benchmark

@@ -22,15 +22,15 @@ final class DiscountedSums {
     private DiscountedSums() {}
 
     /**
-     * {@code y} with decay {@code q} inside trajectories and 0 after each {@code boundary} step
-     * (bool, same shape as {@code x}; after the last step there is nothing anyway). {@code q} is a
-     * rank-0 tensor (its gradient flows through the scan); it must be ≥ 0, since a negative ratio
-     * has no place in a discount (spec §5).
+     * {@code y} with decay {@code q} inside trajectories and 0 after their last steps:
+     * {@code continues} is 1 where the trajectory goes on to the next step and 0 where it ends
+     * (numbers of {@code x}'s dtype and shape). {@code q} is a rank-0 tensor (its gradient flows
+     * through the scan); it must be ≥ 0, since a negative ratio has no place in a discount (spec §5).
      */
-    static Tensor geometric(String fn, Tensor x, Tensor boundary, Tensor q) {
+    static Tensor geometric(String fn, Tensor x, Tensor continues, Tensor q) {
         double ratio = q.item();
         if (!(ratio >= 0)) throw new IllegalArgumentException(fn + ": the discount ratio (gamma·lambda, or gamma) must be >= 0, got " + ratio);
-        return withDecays(x, q.mul(Operands.not(boundary, x.dtype())));
+        return withDecays(x, q.mul(continues));
     }
 
     /** {@code y} with per-step decays {@code a} (broadcastable to {@code x}; {@code a} at the last step is unused). */

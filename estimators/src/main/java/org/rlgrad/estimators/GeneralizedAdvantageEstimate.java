@@ -33,11 +33,12 @@ final class GeneralizedAdvantageEstimate {
         Tensor g = Operands.coefficient(fn, "gamma", gamma, reward, axis);
         Tensor l = Operands.coefficient(fn, "lmbda", Operands.requiredCoefficient(fn, "lmbda", lambda), reward, axis);
         Tensor v = axis.canonical(stateValue);
-        Tensor delta = axis.canonical(reward)
-                .add(g.mul(Operands.not(axis.canonical(terminated), dtype)).mul(axis.canonical(nextStateValue)))
-                .sub(v);
         Tensor d = axis.canonical(done);
-        return new Prepared(axis, dtype, g, l, v, delta, d, Operands.not(d, dtype));
+        Tensor notDone = Operands.not(d, dtype);
+        // Terminated defaults to done: then its mask is the same numbers.
+        Tensor notTerminated = terminated == done ? notDone : Operands.not(axis.canonical(terminated), dtype);
+        Tensor delta = axis.canonical(reward).add(g.mul(notTerminated).mul(axis.canonical(nextStateValue))).sub(v);
+        return new Prepared(axis, dtype, g, l, v, delta, d, notDone);
     }
 
     static AdvantageAndTarget sequential(String fn, Coefficient gamma, Coefficient lambda, Tensor stateValue, Tensor nextStateValue,
@@ -66,7 +67,7 @@ final class GeneralizedAdvantageEstimate {
         Prepared p = prepare(fn, gamma, lambda, stateValue, nextStateValue, reward, done, options);
         Tensor ratio = p.gamma().mul(p.lambda());
         Tensor advantage = ratio.numel() == 1
-                ? DiscountedSums.geometric(fn, p.delta(), p.done(), ratio.reshape())
+                ? DiscountedSums.geometric(fn, p.delta(), p.notDone(), ratio.reshape())
                 : DiscountedSums.withDecays(p.delta(), ratio.mul(p.notDone()).expand(p.delta().shapeRef()));
         return finish(p, advantage);
     }

@@ -29,6 +29,6 @@ final class RewardToGo {
         TimeAxis axis = TimeAxis.of(fn, timeDim, reward);
         // γ is a constant here: the reference reads a one-element tensor as its value (spec
         // §3.12), so no gradient flows into it and the vectors record a zero one.
-        return axis.restore(DiscountedSums.geometric(fn, axis.canonical(reward), axis.canonical(done), g.detach()));
+        return axis.restore(DiscountedSums.geometric(fn, axis.canonical(reward), Operands.not(axis.canonical(done), reward.dtype()), g.detach()));
     }
 }

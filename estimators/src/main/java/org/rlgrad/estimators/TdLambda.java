@@ -114,7 +114,7 @@ final class TdLambda {
         Tensor drive = p.reward().add(g.mul(vTilde).mul(l.mul(continues).rsub(1)));
         Tensor out = p.perStep()
                 ? DiscountedSums.withDecays(drive, g.mul(l).mul(continues).expand(drive.shapeRef()))
-                : DiscountedSums.geometric(fn, drive, cut, g.mul(l));
+                : DiscountedSums.geometric(fn, drive, continues, g.mul(l));
         return p.axis().restore(out);
     }
 

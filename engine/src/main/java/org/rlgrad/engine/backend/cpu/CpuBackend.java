@@ -89,6 +89,10 @@ public final class CpuBackend implements Backend {
         StridedLoop.forEachRow(shape, new int[][] {dst.stridesRef(), srcStrides}, new int[] {dst.offset(), src.offset()}, (o, n, st) -> {
             if (d.dtype() == s.dtype() && st[0] == 1 && st[1] == 1) {
                 System.arraycopy(array(s), o[1], array(d), o[0], n);
+            } else if (s.b != null && d.f32 != null && st[0] == 1 && st[1] == 1) { // masks as numbers
+                for (int i = 0; i < n; i++) d.f32[o[0] + i] = s.b[o[1] + i] ? 1f : 0f;
+            } else if (s.b != null && d.f64 != null && st[0] == 1 && st[1] == 1) {
+                for (int i = 0; i < n; i++) d.f64[o[0] + i] = s.b[o[1] + i] ? 1.0 : 0.0;
             } else if (exactLong) {
                 for (int i = 0; i < n; i++) d.setLong(o[0] + i * st[0], s.getLong(o[1] + i * st[1]));
             } else {
@@ -130,6 +134,11 @@ public final class CpuBackend implements Backend {
             int src = x.offset();
             if (xs.f32 != null) inChunks(x.numel(), (lo, hi) -> VectorKernels.unary(op, a, b, xs.f32, src + lo, os.f32, lo, hi - lo));
             else inChunks(x.numel(), (lo, hi) -> VectorKernels.unary(op, a, b, xs.f64, src + lo, os.f64, lo, hi - lo));
+            return out;
+        }
+        if (op == UnaryOp.LOGICAL_NOT && xs.b != null && x.isContiguous()) { // masks: 1 - done
+            int src = x.offset();
+            for (int i = 0, n = x.numel(); i < n; i++) os.b[i] = !xs.b[src + i];
             return out;
         }
         DoubleUnaryOperator f = ScalarMath.unary(op, a, b);
@@ -204,23 +213,38 @@ public final class CpuBackend implements Backend {
     private static boolean contiguousBinary(BinaryOp op, Tensor a, Tensor b, int[] shape, CpuStorage as, CpuStorage bs, CpuStorage os) {
         boolean compare = op.producesBool();
         if (!(compare ? VectorKernels.hasCompareFastPath(op) : VectorKernels.hasBinaryFastPath(op))) return false;
+        if (a.numel() == 1 && b.numel() > 1 && isCommutative(op)) { // s * x: the scalar path with the operands swapped
+            Tensor t = a;
+            a = b;
+            b = t;
+            CpuStorage ts = as;
+            as = bs;
+            bs = ts;
+        }
         if (!a.isContiguous() || !Arrays.equals(a.shapeRef(), shape)) return false;
         boolean scalar = b.numel() == 1;
         if (!scalar && !(b.isContiguous() && Arrays.equals(b.shapeRef(), shape))) return false;
         int n = a.numel(), xa = a.offset(), ya = b.offset();
+        CpuStorage xs = as, ys = bs;
         if (compare) {
-            if (as.f32 != null) inChunks(n, (lo, hi) -> VectorKernels.compare(op, as.f32, xa + lo, bs.f32, scalar ? ya : ya + lo, scalar, os.b, lo, hi - lo));
-            else inChunks(n, (lo, hi) -> VectorKernels.compare(op, as.f64, xa + lo, bs.f64, scalar ? ya : ya + lo, scalar, os.b, lo, hi - lo));
+            if (xs.f32 != null) inChunks(n, (lo, hi) -> VectorKernels.compare(op, xs.f32, xa + lo, ys.f32, scalar ? ya : ya + lo, scalar, os.b, lo, hi - lo));
+            else inChunks(n, (lo, hi) -> VectorKernels.compare(op, xs.f64, xa + lo, ys.f64, scalar ? ya : ya + lo, scalar, os.b, lo, hi - lo));
             return true;
         }
-        if (as.f32 != null) {
-            inChunks(n, (lo, hi) -> VectorKernels.binary(op, as.f32, xa + lo, bs.f32, scalar ? ya : ya + lo, scalar, os.f32, lo, hi - lo));
-        } else if (as.f64 != null) {
-            inChunks(n, (lo, hi) -> VectorKernels.binary(op, as.f64, xa + lo, bs.f64, scalar ? ya : ya + lo, scalar, os.f64, lo, hi - lo));
+        if (xs.f32 != null) {
+            inChunks(n, (lo, hi) -> VectorKernels.binary(op, xs.f32, xa + lo, ys.f32, scalar ? ya : ya + lo, scalar, os.f32, lo, hi - lo));
+        } else if (xs.f64 != null) {
+            inChunks(n, (lo, hi) -> VectorKernels.binary(op, xs.f64, xa + lo, ys.f64, scalar ? ya : ya + lo, scalar, os.f64, lo, hi - lo));
         } else {
             return false;
         }
         return true;
+    }
+
+    /** Ops whose two operands may be swapped with the same result, bit for bit (IEEE add and multiply, Math.max/min). */
+    private static boolean isCommutative(BinaryOp op) {
+        return op == BinaryOp.ADD || op == BinaryOp.MUL || op == BinaryOp.MAXIMUM || op == BinaryOp.MINIMUM
+                || op == BinaryOp.EQ || op == BinaryOp.NE;
     }
 
     /**
@@ -382,6 +406,21 @@ public final class CpuBackend implements Backend {
         CpuStorage xs = storage(x), as = storage(a), os = storage(out);
         int len = x.shapeRef()[dim];
         if (len == 0 || out.numel() == 0) return out;
+        if (x.isContiguous() && a.isContiguous() && (xs.f32 != null && as.f32 != null || xs.f64 != null && as.f64 != null)) {
+            // Contiguous operands: each block of len x inner elements holds `inner` independent lines
+            // (the dims after `dim`), advanced side by side; blocks split across threads.
+            int inner = 1;
+            for (int d = dim + 1; d < x.dim(); d++) inner *= x.shapeRef()[d];
+            int blocks = out.numel() / (len * inner), span = len * inner, xo = x.offset(), ao = a.offset(), in = inner;
+            inRowChunks(blocks, span, (lo, hi) -> {
+                if (xs.f32 != null) {
+                    PlainKernels.linearRecurrenceBlocks(xs.f32, xo + lo * span, as.f32, ao + lo * span, os.f32, lo * span, hi - lo, len, in, reverse);
+                } else {
+                    PlainKernels.linearRecurrenceBlocks(xs.f64, xo + lo * span, as.f64, ao + lo * span, os.f64, lo * span, hi - lo, len, in, reverse);
+                }
+            });
+            return out;
+        }
         int xStep = x.stridesRef()[dim], aStep = a.stridesRef()[dim], outStep = out.stridesRef()[dim];
         int[] lines = x.shape();
         lines[dim] = 1;

@@ -203,4 +203,94 @@ final class PlainKernels {
             case ALL -> acc != 0 && v != 0 ? 1 : 0;
         };
     }
+
+    /**
+     * {@code y_t = x_t + a_t y_{t±1}} over {@code blocks} consecutive blocks of {@code len} steps of
+     * {@code inner} elements each (a contiguous tensor with the recurrence's dim followed by dims
+     * of {@code inner} elements): element {@code j} of step {@code t} of a block is at
+     * {@code t * inner + j}. The carry is a double, as in {@code CpuBackend}'s strided loop, and
+     * each element sees the same operations in the same order, so the numbers are the same.
+     *
+     * <p>Why blocks of lines: one line is a chain of dependent multiply-adds, bound by their
+     * latency (about 2 ns a step). Lines side by side are independent chains: with {@code inner > 1}
+     * the inner loop runs across them (the JIT vectorises it); with {@code inner == 1} four lines
+     * advance together, their carries in registers.
+     */
+    static void linearRecurrenceBlocks(float[] x, int xo, float[] a, int ao, float[] y, int yo, int blocks, int len, int inner,
+                                       boolean reverse) {
+        if (inner > 1) {
+            double[] carry = new double[inner];
+            for (int b = 0; b < blocks; b++) {
+                java.util.Arrays.fill(carry, 0);
+                int base = b * len * inner;
+                for (int k = 0; k < len; k++) {
+                    int row = base + (reverse ? len - 1 - k : k) * inner;
+                    for (int j = 0; j < inner; j++) {
+                        int i = row + j;
+                        y[yo + i] = (float) (carry[j] = x[xo + i] + a[ao + i] * carry[j]);
+                    }
+                }
+            }
+            return;
+        }
+        int b = 0;
+        for (; b + 4 <= blocks; b += 4) { // four lines, four independent chains in registers
+            int l0 = b * len, l1 = l0 + len, l2 = l1 + len, l3 = l2 + len;
+            double c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+            for (int k = 0; k < len; k++) {
+                int t = reverse ? len - 1 - k : k;
+                y[yo + l0 + t] = (float) (c0 = x[xo + l0 + t] + a[ao + l0 + t] * c0);
+                y[yo + l1 + t] = (float) (c1 = x[xo + l1 + t] + a[ao + l1 + t] * c1);
+                y[yo + l2 + t] = (float) (c2 = x[xo + l2 + t] + a[ao + l2 + t] * c2);
+                y[yo + l3 + t] = (float) (c3 = x[xo + l3 + t] + a[ao + l3 + t] * c3);
+            }
+        }
+        for (; b < blocks; b++) {
+            int l = b * len;
+            double carry = 0;
+            for (int k = 0; k < len; k++) {
+                int t = reverse ? len - 1 - k : k;
+                y[yo + l + t] = (float) (carry = x[xo + l + t] + a[ao + l + t] * carry);
+            }
+        }
+    }
+
+    static void linearRecurrenceBlocks(double[] x, int xo, double[] a, int ao, double[] y, int yo, int blocks, int len, int inner,
+                                       boolean reverse) {
+        if (inner > 1) {
+            double[] carry = new double[inner];
+            for (int b = 0; b < blocks; b++) {
+                java.util.Arrays.fill(carry, 0);
+                int base = b * len * inner;
+                for (int k = 0; k < len; k++) {
+                    int row = base + (reverse ? len - 1 - k : k) * inner;
+                    for (int j = 0; j < inner; j++) {
+                        int i = row + j;
+                        y[yo + i] = (carry[j] = x[xo + i] + a[ao + i] * carry[j]);
+                    }
+                }
+            }
+            return;
+        }
+        int b = 0;
+        for (; b + 4 <= blocks; b += 4) { // four lines, four independent chains in registers
+            int l0 = b * len, l1 = l0 + len, l2 = l1 + len, l3 = l2 + len;
+            double c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+            for (int k = 0; k < len; k++) {
+                int t = reverse ? len - 1 - k : k;
+                y[yo + l0 + t] = (c0 = x[xo + l0 + t] + a[ao + l0 + t] * c0);
+                y[yo + l1 + t] = (c1 = x[xo + l1 + t] + a[ao + l1 + t] * c1);
+                y[yo + l2 + t] = (c2 = x[xo + l2 + t] + a[ao + l2 + t] * c2);
+                y[yo + l3 + t] = (c3 = x[xo + l3 + t] + a[ao + l3 + t] * c3);
+            }
+        }
+        for (; b < blocks; b++) {
+            int l = b * len;
+            double carry = 0;
+            for (int k = 0; k < len; k++) {
+                int t = reverse ? len - 1 - k : k;
+                y[yo + l + t] = (carry = x[xo + l + t] + a[ao + l + t] * carry);
+            }
+        }
+    }
 }
