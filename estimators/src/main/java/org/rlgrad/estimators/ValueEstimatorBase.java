@@ -279,16 +279,12 @@ public abstract class ValueEstimatorBase {
 
     /**
      * Runs {@code body} with the value network's parameters held out of the graph (spec §6.5
-     * step 3). They are swapped for detached copies for the call, rather than only flagged as not
-     * requiring grad: the engine decides at backward time which inputs of a recorded op receive a
-     * gradient, so a parameter whose flag is restored after the call would still receive one
-     * through an op that also had an input requiring grad (an observation, say).
+     * step 3): each op records which of its inputs required grad, so the parameters get no
+     * gradient from this call even after their flags are restored.
      */
     private <T> T heldOut(Supplier<T> body) {
-        LinkedHashMap<String, Tensor> detached = new LinkedHashMap<>();
-        valueNetwork.namedParameters().forEach((name, p) -> detached.put(name, p.detach()));
         try (ParameterHold hold = valueNetwork.holdOutParameters()) {
-            return valueNetwork.functionalCall(detached, true, body);
+            return body.get();
         }
     }
 

@@ -171,7 +171,7 @@ public final class Autograd {
                 if (AnomalyMode.isEnabled()) checkFinite(node, grads);
                 for (int i = 0; i < node.inputCount(); i++) {
                     Tensor in = node.input(i);
-                    if (in == null || grads[i] == null || !in.requiresGrad() || !needed.contains(in)) continue;
+                    if (in == null || grads[i] == null || !node.needsGrad(i) || !needed.contains(in)) continue;
                     Tensor gi = grads[i];
                     if (!Arrays.equals(gi.shapeRef(), in.shapeRef())) {
                         throw new IllegalStateException("autograd: backward of '" + node.name() + "' returned a gradient of shape "
@@ -215,7 +215,7 @@ public final class Autograd {
                 if (node != null && next < node.inputCount()) {
                     frame[1] = next + 1;
                     Tensor in = node.input(next);
-                    if (in != null && in.requiresGrad() && visited.add(in)) stack.push(new Object[] {in, 0});
+                    if (in != null && node.needsGrad(next) && visited.add(in)) stack.push(new Object[] {in, 0});
                 } else {
                     stack.pop();
                     order.add(t);

@@ -12,6 +12,8 @@ import org.rlgrad.engine.tensor.Tensor;
 public final class Node {
     private final String name;
     private final Tensor[] inputs;
+    /** Which inputs required grad when the op was recorded: the others get no gradient from it, even if their flag is on later. */
+    private final boolean[] needsGrad;
     private final int[] outputShape;
     private final DType outputDtype;
     private Backward backward;
@@ -22,6 +24,8 @@ public final class Node {
     Node(String name, Tensor[] inputs, Tensor[] saved, Backward backward, Tensor output, StackTraceElement[] createdAt) {
         this.name = name;
         this.inputs = inputs;
+        this.needsGrad = new boolean[inputs.length];
+        for (int i = 0; i < inputs.length; i++) needsGrad[i] = inputs[i] != null && inputs[i].requiresGrad();
         this.saved = saved;
         this.savedVersions = new int[saved.length];
         for (int i = 0; i < saved.length; i++) savedVersions[i] = saved[i].storage().version();
@@ -42,6 +46,15 @@ public final class Node {
 
     Tensor input(int i) {
         return inputs[i];
+    }
+
+    /**
+     * Whether input {@code i} required grad when this op was recorded. The graph is fixed then, as
+     * in PyTorch: a parameter held out of the graph during the forward pass (its flag off, then
+     * restored) gets no gradient from it.
+     */
+    boolean needsGrad(int i) {
+        return needsGrad[i];
     }
 
     int inputCount() {

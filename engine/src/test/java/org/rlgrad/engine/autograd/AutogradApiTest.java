@@ -348,4 +348,24 @@ class AutogradApiTest {
         y.sqrt().sum().backward();
         assertEquals(Double.POSITIVE_INFINITY, y.grad().toDoubleArray()[0]);
     }
+
+    /**
+     * The graph is fixed when an op is recorded, as in PyTorch: a weight held out of the graph for
+     * the forward pass (its flag off, then restored before backward) gets no gradient, while an
+     * input that required grad throughout gets its own.
+     */
+    @Test
+    void aWeightHeldOutDuringTheForwardPassGetsNoGradient() {
+        Tensor w = Tensor.of(DType.FLOAT64, new double[] {2, 3}, 2).requiresGrad(true);
+        Tensor x = Tensor.of(DType.FLOAT64, new double[] {5, 7}, 2).requiresGrad(true);
+        w.requiresGrad(false);
+        Tensor y = x.mul(w).sum();
+        w.requiresGrad(true);
+        y.backward();
+        assertNull(w.grad(), "the held-out weight");
+        assertArrayEquals(new double[] {2, 3}, x.grad().toDoubleArray());
+        // Once restored, the weight is in the graph of the next forward pass again.
+        x.detach().mul(w).sum().backward();
+        assertArrayEquals(new double[] {5, 7}, w.grad().toDoubleArray());
+    }
 }
