@@ -293,6 +293,41 @@ class ShiftedModeTest {
         });
     }
 
+    @Test
+    void vtraceKeepsTheGuaranteeToo() {
+        Linear net = linear(31);
+        Linear policy = new Linear(OBS, 2, true, DType.FLOAT64, new Generator(32));
+        org.rlgrad.engine.modules.ProbabilisticActor actor = new org.rlgrad.engine.modules.ProbabilisticActor(
+                org.rlgrad.engine.modules.TensorDictModule.of(policy, List.of("observation"), List.of("logits")),
+                org.rlgrad.engine.modules.ProbabilisticTensorDictModule.builder().inKeys("logits")
+                        .distribution(org.rlgrad.engine.modules.DistributionFactory.CATEGORICAL));
+        Rollout ro = Rollout.draw(Gen.seeded(37), 3, 9, 0.1, 0.35);
+        int budget = 2;
+        boolean[][][] lay = layout(ro, budget);
+        boolean[][] markedDone = new boolean[ro.b()][ro.t()], markedTerminated = new boolean[ro.b()][ro.t()];
+        int dropped = 0;
+        for (int i = 0; i < ro.b(); i++) {
+            for (int s = 0; s < ro.t(); s++) {
+                markedDone[i][s] = ro.done()[i][s] || lay[1][i][s];
+                markedTerminated[i][s] = ro.terminated()[i][s] && !lay[1][i][s];
+                if (!lay[0][i][s]) dropped++;
+            }
+        }
+        assertTrue(dropped > 0, "the rollout drops samples");
+        Tensor action = new Generator(3).randint(0, 2, ro.b(), ro.t());
+        Tensor logMu = new Generator(4).uniform(new int[] {ro.b(), ro.t()}, DType.FLOAT64).log();
+        TensorDict shifted = ro.dict(false), plain = ro.dict(markedDone, markedTerminated, false);
+        for (TensorDict td : List.of(shifted, plain)) td.set("action", action).set("action_log_prob", logMu);
+        VTrace.builder().gamma(0.9).valueNetwork(new ValueOperator(net)).actorNetwork(actor).shifted(true).shiftedBudget(budget).build().forward(shifted);
+        VTrace.builder().gamma(0.9).valueNetwork(new ValueOperator(net)).actorNetwork(actor).build().forward(plain);
+        assertMaskedEqual(plain.get("value_target"), shifted.get("value_target"), lay[0], "V-trace vs");
+        // The advantage reads vs_{t+1} even across a truncation (VTraceRecursion, spec §8 item 6); at a last valid step
+        // that is the vs of a dropped step, whose V the fused call never computed. Everywhere else it is as in the plain mode.
+        boolean[][] beforeLast = new boolean[ro.b()][ro.t()];
+        for (int i = 0; i < ro.b(); i++) for (int s = 0; s < ro.t(); s++) beforeLast[i][s] = lay[0][i][s] && !lay[1][i][s];
+        assertMaskedEqualWhere(plain.get("advantage"), shifted.get("advantage"), beforeLast, "V-trace advantage");
+    }
+
     // ------------------------------------------------------------------ one call
 
     @Test
