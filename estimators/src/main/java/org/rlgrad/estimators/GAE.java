@@ -67,8 +67,15 @@ public class GAE extends ValueEstimatorBase {
 
     @Override
     protected AdvantageAndTarget estimate(TensorDict td, Tensor value, Tensor nextValue, int timeDim) {
+        return estimate(td, value, nextValue, timeDim, null);
+    }
+
+    /** With a validity mask (the {@code shifted} mode), {@code average_gae} takes its statistics over the valid entries only. */
+    @Override
+    protected AdvantageAndTarget estimate(TensorDict td, Tensor value, Tensor nextValue, int timeDim, Tensor valid) {
         AdvantageAndTarget out = advantageAndTarget(td, value, nextValue, timeDim, Boolean.TRUE.equals(vectorized));
-        Tensor advantage = averageGae ? standardise(out.advantage()) : out.advantage();
+        if (!averageGae) return out;
+        Tensor advantage = valid == null ? standardise(out.advantage()) : standardise(out.advantage(), ShiftedSlots.aligned(valid, out.advantage()));
         return new AdvantageAndTarget(advantage, out.valueTarget());
     }
 
@@ -96,6 +103,15 @@ public class GAE extends ValueEstimatorBase {
     /** The {@code average_gae} standardisation, over all elements. */
     protected Tensor standardise(Tensor advantage) {
         return Standardise.all(advantage, 1e-4);
+    }
+
+    /**
+     * The {@code average_gae} standardisation over the entries {@code valid} marks (broadcast
+     * against the advantage): masked mean and masked biased std, as the reference does (spec
+     * §6.10, §8 item 11).
+     */
+    protected Tensor standardise(Tensor advantage, Tensor valid) {
+        return Standardise.masked(advantage, valid, null, 1e-4);
     }
 
     /** The options of GAE (spec §6.2); {@code B} is the concrete builder. */

@@ -39,11 +39,19 @@ public final class MultiAgentGAE extends GAE {
 
     @Override
     protected Tensor standardise(Tensor advantage) {
-        int rank = advantage.dim();
+        return Standardise.over(advantage, allBut(advantage.dim()), 1e-4);
+    }
+
+    @Override
+    protected Tensor standardise(Tensor advantage, Tensor valid) {
+        return Standardise.masked(advantage, valid, allBut(advantage.dim()), 1e-4);
+    }
+
+    private int[] allBut(int rank) {
         int agent = agentAxis(rank);
         int[] dims = new int[rank - 1];
         for (int i = 0, j = 0; i < rank; i++) if (i != agent) dims[j++] = i;
-        return Standardise.over(advantage, dims, 1e-4);
+        return dims;
     }
 
     private int agentAxis(int rank) {

@@ -31,6 +31,11 @@ import org.rlgrad.engine.tensordict.TensorDict;
  * <p>γ must be a single value ("Per-value gamma is not supported yet"); the value network is held
  * out even when parameters are passed; {@code averageAdv} standardises the advantage with the
  * floor 1e−5. Terminated has no fallback here: when absent the functional uses done.
+ *
+ * <p>With {@code shifted}, {@code vs} at the kept transitions is that of the plain mode on the
+ * marked rollout (spec §6.9); the advantage of a series' last kept transition is not, since the
+ * advantage reads {@code vs_{t+1}} across truncations (spec §8 item 6) and there that is the
+ * {@code vs} of a dropped transition, whose value the fused call does not compute.
  */
 public final class VTrace extends ValueEstimatorBase {
     private final TensorDictModuleBase actor;

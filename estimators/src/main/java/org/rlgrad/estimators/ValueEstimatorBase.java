@@ -43,6 +43,9 @@ import org.rlgrad.engine.vmap.Randomness;
  */
 public abstract class ValueEstimatorBase {
     static final Key NEXT = Key.of("next");
+    /** Where the {@code shifted} mode writes which transitions it kept (spec §6.3, §6.9). */
+    public static final Key SHIFTED_VALID = Key.of("shifted_valid");
+    private static final System.Logger LOG = System.getLogger(ValueEstimatorBase.class.getName());
 
     private final TensorDictModuleBase valueNetwork;
     private final Coefficient gamma;
@@ -51,8 +54,11 @@ public abstract class ValueEstimatorBase {
     private final boolean deactivateVmap;
     private final ValueChunks chunks;
     private final Integer timeDim;
+    private final boolean shifted;
+    private final int shiftedBudget;
     private final EstimatorKeys keys;
     private Randomness randomness;
+    private boolean warnedUnnamedTime;
 
     protected ValueEstimatorBase(Builder<?> b, EstimatorKeys keys) {
         String name = getClass().getSimpleName();
@@ -68,6 +74,8 @@ public abstract class ValueEstimatorBase {
         this.deactivateVmap = b.deactivateVmap;
         this.chunks = new ValueChunks(b.valueChunkSize, b.numChunks != null ? b.numChunks : b.numChunk, b.valueChunkDim);
         this.timeDim = b.timeDim;
+        this.shifted = b.shifted;
+        this.shiftedBudget = b.shiftedBudget;
         this.keys = keys;
     }
 
@@ -90,6 +98,12 @@ public abstract class ValueEstimatorBase {
 
     /** The constructor's time dim, or null (then the dim named {@code "time"}, else the last batch dim). */
     public Integer timeDim() { return timeDim; }
+
+    /** Whether V and V' come from one fused network call (spec §6.9). */
+    public boolean shifted() { return shifted; }
+
+    /** The extra time slots of the fused sequence in the {@code shifted} mode (default 1). */
+    public int shiftedBudget() { return shiftedBudget; }
 
     /** The configured keys (read-only here; change them with {@link #setKeys}). */
     public EstimatorKeys tensorKeys() { return keys; }
@@ -190,6 +204,7 @@ public abstract class ValueEstimatorBase {
         try (GradMode.Scope grad = GradMode.setEnabled(differentiable);
              GradMode.Scope skip = skipExisting == null ? null : SkipExisting.set(skipExisting)) {
             int t = resolveTimeDim(td, timeDim);
+            if (shifted) return forwardShifted(td, params, targetParams, t);
             Tensor[] values = values(td, params, targetParams);
             AdvantageAndTarget out = estimate(td, values[0], values[1], t);
             td.set(keys.advantage(), out.advantage());
@@ -223,6 +238,82 @@ public abstract class ValueEstimatorBase {
 
     /** The class's estimate from {@code V} and {@code V'} (already detached where the network computed it). */
     protected abstract AdvantageAndTarget estimate(TensorDict td, Tensor value, Tensor nextValue, int timeDim);
+
+    /**
+     * The estimate of the {@code shifted} mode, where only the transitions {@code valid} marks (a
+     * boolean of the dict's batch size) are kept; the invalid ones are zeroed afterwards. Only
+     * statistics over the outputs need the mask (GAE's {@code average_gae}); by default it is
+     * {@link #estimate(TensorDict, Tensor, Tensor, int)}.
+     */
+    protected AdvantageAndTarget estimate(TensorDict td, Tensor value, Tensor nextValue, int timeDim, Tensor valid) {
+        return estimate(td, value, nextValue, timeDim);
+    }
+
+    /**
+     * The {@code shifted} forward (spec §6.9): V and V' from one network call on the fused
+     * sequence; the estimate on a view of {@code td} whose last valid step of each series is a
+     * truncation ({@code done = 1}, {@code terminated = 0}), so that it bootstraps from its own next
+     * state; {@code advantage} and {@code value_target} zero at the dropped transitions; the kept
+     * ones marked in {@code "shifted_valid"}.
+     *
+     * <p>Without a value network the values are read from the dict, nothing is fused and so
+     * nothing is dropped: every transition is valid and the outputs are those of the plain mode.
+     */
+    private TensorDict forwardShifted(TensorDict td, TensorDict params, TensorDict targetParams, int estimateTimeDim) {
+        if (valueNetwork == null) {
+            Tensor[] values = values(td, params, targetParams);
+            AdvantageAndTarget out = estimate(td, values[0], values[1], estimateTimeDim);
+            td.set(keys.advantage(), out.advantage());
+            td.set(keys.valueTarget(), out.valueTarget());
+            td.set(SHIFTED_VALID, td.get(keys.reward().prepend("next")).newFull(td.batchSize(), 1, DType.BOOL));
+            return td;
+        }
+        // The reference fills a missing targetParams with a clone of params and then rejects any distinct pair, so that
+        // every call with params fails there (spec §8 item 9). rlgrad rejects only what one call cannot do: params AND
+        // a distinct targetParams, both passed by the caller; params alone (or the same dict twice) run the fused call with them.
+        if (params == null && targetParams != null) throw new IllegalArgumentException("params and next_params must be either both provided or not.");
+        if (params != null && targetParams != null && targetParams != params) {
+            throw new IllegalArgumentException("the value at t and t+1 cannot be retrieved in a single call when both params and next params are passed. "
+                    + "Got params and a distinct targetParams with shifted=true; pass params alone, or use shifted=false");
+        }
+        Tensor done = done(td), terminated = terminatedOrDone(td);
+        ShiftedSlots slots = ShiftedSlots.of(td.batchSize(), shiftedTimeDim(td), shiftedBudget, done, terminated);
+        TensorDict p = params == null ? null : params.detach();
+        Tensor[] v = p == null || alwaysHoldOut() ? heldOut(() -> networkCall().fused(td, slots, p)) : networkCall().fused(td, slots, p);
+        td.set(keys.value(), v[0]);
+        td.set(keys.value().prepend("next"), v[1]);
+
+        TensorDict seen = td.copy();
+        Tensor last = slots.lastValid();
+        seen.set(keys.done().prepend("next"), done.logicalOr(ShiftedSlots.aligned(last, done)).to(done.dtype()));
+        seen.set(keys.terminated().prepend("next"), terminated.logicalAnd(ShiftedSlots.aligned(last, terminated).logicalNot()).to(terminated.dtype()));
+        Key rewardKey = keys.reward().prepend("next");
+        Tensor rewardBefore = seen.get(rewardKey);
+        AdvantageAndTarget out = estimate(seen, v[0], v[1].detach(), estimateTimeDim, slots.valid());
+        // average_rewards writes the standardised rewards back; they belong in the caller's dict.
+        if (seen.get(rewardKey) != rewardBefore) td.set(rewardKey, seen.get(rewardKey));
+
+        Tensor valid = slots.valid();
+        td.set(keys.advantage(), Tensor.where(ShiftedSlots.aligned(valid, out.advantage()), out.advantage(), 0.0));
+        td.set(keys.valueTarget(), Tensor.where(ShiftedSlots.aligned(valid, out.valueTarget()), out.valueTarget(), 0.0));
+        td.set(SHIFTED_VALID, valid);
+        return td;
+    }
+
+    /**
+     * The time axis of the fused call (spec §6.9): the batch dim named {@code "time"}, else the
+     * last one; the constructor's {@code time_dim} is not consulted, as in the reference.
+     */
+    private int shiftedTimeDim(TensorDict td) {
+        int named = td.dimNamed(TensorDict.TIME);
+        if (named >= 0) return named;
+        if (!warnedUnnamedTime) {
+            warnedUnnamedTime = true;
+            LOG.log(System.Logger.Level.WARNING, () -> getClass().getSimpleName() + " (shifted=true): no batch dim of " + Shape.format(td.batchSize())
+                    + " is named \"time\"; the last one is taken as the time axis of the fused value-network call");
+        }
+        return td.batchDims() - 1;
+    }
 
     // ------------------------------------------------------------------ pieces for the subclasses
 
@@ -392,6 +483,8 @@ public abstract class ValueEstimatorBase {
         Integer numChunk;
         int valueChunkDim;
         Integer timeDim;
+        boolean shifted;
+        int shiftedBudget = 1;
 
         protected Builder() {}
 
@@ -423,6 +516,23 @@ public abstract class ValueEstimatorBase {
 
         /** The reference's alias of {@link #numChunks}; both given with different values is an error. */
         public B numChunk(Integer n) { this.numChunk = n; return self(); }
+
+        /**
+         * Evaluate V and V' with one value-network call over a sequence of {@code T + shiftedBudget}
+         * states instead of two calls over T (default false; spec §6.9). It assumes the usual
+         * rollout layout, {@code next_obs_t = obs_{t+1}} unless the trajectory ended at t, and is
+         * not valid with multi-step (n-step) data. Each truncation inside the window takes one
+         * extra slot; a series with more truncations than {@code shiftedBudget − 1} loses its last
+         * transitions, which are marked false in {@code "shifted_valid"} and get zero outputs.
+         */
+        public B shifted(boolean shifted) { this.shifted = shifted; return self(); }
+
+        /** The extra time slots of the {@code shifted} mode (default 1, at least 1). */
+        public B shiftedBudget(int budget) {
+            if (budget < 1) throw new IllegalArgumentException("shifted_budget must be an integer >= 1 (the extra time slots of shifted=true), got " + budget);
+            this.shiftedBudget = budget;
+            return self();
+        }
 
         /** The batch dim the chunks split (default 0). */
         public B valueChunkDim(int dim) { this.valueChunkDim = dim; return self(); }

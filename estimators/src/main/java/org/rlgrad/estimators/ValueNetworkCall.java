@@ -64,6 +64,34 @@ record ValueNetworkCall(TensorDictModuleBase network, Key valueKey, boolean deac
         return new Tensor[] {Tensor.cat(values, dim), Tensor.cat(nextValues, dim)};
     }
 
+    /**
+     * {@code [V, V']} from one network call on the fused sequence of the {@code shifted} mode
+     * (spec §6.9), with {@code params} bound if given; no vmap, since there is a single call. The
+     * chunk options split that call along {@code value_chunk_dim} of the sequence.
+     */
+    Tensor[] fused(TensorDict td, ShiftedSlots slots, TensorDict params) {
+        TensorDict data = sanitiseNextInputs(td);
+        LinkedHashSet<Key> keys = new LinkedHashSet<>(network.inKeys());
+        // As in currentAndNext: the value key takes part where both sides hold it, so that skip-existing can keep it.
+        if (data.contains(valueKey) && data.contains(valueKey.prepend("next"))) keys.add(valueKey);
+        TensorDict seq = slots.sequence(data, keys);
+        Tensor out;
+        if (!chunks.isActive()) {
+            out = single(seq, params);
+        } else {
+            int dim = chunks.resolveDim(seq.batchDims());
+            int[] sizes = chunks.sizes(seq.batchSize()[dim]);
+            List<Tensor> parts = new ArrayList<>();
+            for (TensorDict part : seq.split(sizes, dim)) parts.add(single(part, params));
+            out = Tensor.cat(parts, dim);
+        }
+        return new Tensor[] {slots.atRoot(out), slots.atNext(out)};
+    }
+
+    private Tensor single(TensorDict seq, TensorDict params) {
+        return (params == null ? network.forward(seq.copy()) : network.forwardWith(params, seq.copy())).get(valueKey);
+    }
+
     /** V' alone, on the next view of {@code td} (spec §6.6, last paragraph), with {@code targetParams} bound if given. */
     Tensor next(TensorDict td, TensorDict targetParams) {
         TensorDict view = sanitiseNextInputs(td).nextView();

@@ -269,4 +269,42 @@ class OpenClParityTest {
             for (int j = 0; j < a.length; j++) assertEquals(a[j], c[j], 1e-4 * (1 + Math.abs(a[j])), what[i] + "[" + j + "]");
         }
     }
+
+    /** A shifted GAE (spec estimators.md §6.9: one fused value-network call) on trajectories with internal truncations, all made on {@code device}. */
+    private static List<double[]> shiftedGaeModule(Device device) {
+        return on(device, () -> {
+            int b = 3, t = 12, obs = 4;
+            Generator g = new Generator(23);
+            org.rlgrad.engine.nn.MLP mlp = org.rlgrad.engine.nn.MLP.builder(obs, 1).generator(new Generator(7)).build();
+            org.rlgrad.engine.tensordict.TensorDict td = new org.rlgrad.engine.tensordict.TensorDict(b, t);
+            td.set("observation", g.normal(new int[] {b, t, obs}, DType.FLOAT32));
+            td.set(org.rlgrad.engine.tensordict.Key.of("next", "observation"), g.normal(new int[] {b, t, obs}, DType.FLOAT32));
+            td.set(org.rlgrad.engine.tensordict.Key.of("next", "reward"), g.normal(new int[] {b, t, 1}, DType.FLOAT32));
+            Tensor terminated = g.uniform(new int[] {b, t, 1}, DType.FLOAT32).lt(0.1);
+            td.set(org.rlgrad.engine.tensordict.Key.of("next", "done"), g.uniform(new int[] {b, t, 1}, DType.FLOAT32).lt(0.25).logicalOr(terminated));
+            td.set(org.rlgrad.engine.tensordict.Key.of("next", "terminated"), terminated);
+            org.rlgrad.estimators.GAE gae = org.rlgrad.estimators.GAE.builder().gamma(0.99).lambda(0.95).vectorized(true).averageGae(true)
+                    .shifted(true).shiftedBudget(2).valueNetwork(new org.rlgrad.engine.modules.ValueOperator(mlp)).build();
+            gae.forward(td);
+            assertEquals(device, td.get("advantage").device(), "the outputs stay on the inputs' device");
+            assertEquals(device, td.get("shifted_valid").device(), "the validity mask too");
+            return List.of(td.get("advantage").toDoubleArray(), td.get("value_target").toDoubleArray(), td.get("state_value").toDoubleArray(),
+                    td.get("shifted_valid").toDoubleArray());
+        });
+    }
+
+    @Test
+    void theShiftedGaeModuleGivesTheSameNumbersOnBothDevices() {
+        List<double[]> cpu = shiftedGaeModule(Device.CPU);
+        List<double[]> cl = shiftedGaeModule(OPENCL);
+        String[] what = {"advantage", "value_target", "state_value", "shifted_valid"};
+        double kept = 0;
+        for (double v : cpu.get(3)) kept += v;
+        assertTrue(kept > 0 && kept < cpu.get(3).length, "the data drop some samples and keep others, so the masks are exercised (kept " + kept + ")");
+        for (int i = 0; i < cpu.size(); i++) {
+            double[] a = cpu.get(i), c = cl.get(i);
+            assertEquals(a.length, c.length, what[i] + ": length");
+            for (int j = 0; j < a.length; j++) assertEquals(a[j], c[j], 1e-4 * (1 + Math.abs(a[j])), what[i] + "[" + j + "]");
+        }
+    }
 }
