@@ -26,6 +26,7 @@ final class GeneralizedAdvantageEstimate {
         Operands.rejectOption(fn, "rollingGamma", options.rollingGamma());
         Operands.rejectOption(fn, "rhoThresh", options.rhoThresh());
         Operands.rejectOption(fn, "cThresh", options.cThresh());
+        Operands.rejectOption(fn, "referenceCompat", options.referenceCompat());
         Tensor terminated = options.terminated() == null ? done : Operands.requireBool(fn, "terminated", options.terminated());
         Operands.requireSameShape(fn, "state_value", stateValue, "next_state_value", nextStateValue, "reward", reward, "done", done,
                 "terminated", terminated);

@@ -32,6 +32,7 @@ final class TdLambda {
         Operands.requireBool(fn, "done", done);
         Operands.rejectOption(fn, "rhoThresh", options.rhoThresh());
         Operands.rejectOption(fn, "cThresh", options.cThresh());
+        Operands.rejectOption(fn, "referenceCompat", options.referenceCompat());
         Tensor terminated = options.terminated() == null ? done : Operands.requireBool(fn, "terminated", options.terminated());
         Operands.requireSameShape(fn, "next_state_value", nextStateValue, "reward", reward, "done", done, "terminated", terminated);
         TimeAxis axis = TimeAxis.of(fn, options.timeDimOrDefault(), reward);

@@ -116,7 +116,7 @@ public final class VTrace extends ValueEstimatorBase {
         EstimatorOptions options = EstimatorOptions.defaults().withTimeDim(timeDim).withRhoThresh(onDeviceOf(rhoThresh, r))
                 .withCThresh(onDeviceOf(cThresh, r));
         if (tau != null) options = options.withTerminated(tau);
-        return Estimates.vtraceAdvantage(discount(td, r), logPi, logMu, value, nextValue, r, d, options);
+        return Estimates.vtraceAdvantage(discount(td, r), logPi, logMu, value, nextValue, r, d, options.withReferenceCompat(referenceCompat));
     }
 
     private Tensor behaviourLogProb(TensorDict td) {

@@ -1,8 +1,7 @@
 package org.rlgrad.estimators;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
+import org.rlgrad.engine.ops.Scans;
 import org.rlgrad.engine.tensor.DType;
 import org.rlgrad.engine.tensor.Tensor;
 
@@ -15,8 +14,11 @@ import org.rlgrad.engine.tensor.Tensor;
  * {@code δ_t = ρ̂_t (r_t + γ nτ_t V'_t − V_t)}; {@code u_t = δ_t + γ nd_t ĉ_t u_{t+1}},
  * {@code u_T = 0}; {@code vs = V + u}. The advantage is
  * {@code ρ̂_t (r_t + γ nτ_t vs⁺_t − V_t)} with {@code vs⁺_t = vs_{t+1}} and
- * {@code vs⁺_{T−1} = V'_{T−1}}. Like the reference (spec §8 item 6, reproduced so that the
- * vectors agree), {@code vs⁺} is read from the next row position even across a truncation.
+ * {@code vs⁺_{T−1} = V'_{T−1}}, and, at a step that ends its trajectory, {@code vs⁺_t = V'_t}:
+ * the published algorithm bootstraps a truncated trajectory from its own next state
+ * (DECISIONS.md rule 3). The reference reads {@code vs⁺} from the next row position even across a
+ * truncation, i.e. from the next trajectory (spec §8 item 6); {@code referenceCompat} reproduces
+ * that, and the conformance runner turns it on for the reference's vectors.
  */
 final class VTraceRecursion {
     private VTraceRecursion() {}
@@ -49,17 +51,11 @@ final class VTraceRecursion {
         Tensor delta = rhoHat.mul(r.add(discount.mul(vNext)).sub(v));
         Tensor trace = g.mul(notDone).mul(cHat);
         int steps = r.size(-2);
-        List<Tensor> u = new ArrayList<>(steps);
-        Tensor next = null;
-        for (int t = steps - 1; t >= 0; t--) {
-            Tensor dt = delta.select(-2, t);
-            next = next == null ? dt : dt.add(trace.select(-2, t).mul(next));
-            u.add(next);
-        }
-        Collections.reverse(u);
-        Tensor vs = v.add(Tensor.stack(u, -2));
+        Tensor vs = v.add(Scans.linearRecurrence(delta, trace, -2, true)); // u_t = δ_t + γ nd_t ĉ_t u_{t+1}
         Tensor vsNext = steps == 1 ? vNext
                 : Tensor.cat(List.of(vs.narrow(-2, 1, steps - 1), vNext.narrow(-2, steps - 1, 1)), -2);
+        boolean compat = options.referenceCompat() != null && options.referenceCompat();
+        if (!compat) vsNext = Tensor.where(axis.canonical(done), vNext, vsNext);
         Tensor advantage = rhoHat.mul(r.add(discount.mul(vsNext)).sub(v));
         return new VTraceResult(axis.restore(advantage), axis.restore(vs));
     }

@@ -189,7 +189,8 @@ public final class EstimatorsFamily implements Family {
             case "generalized_advantage_estimate" -> pair(Estimates.generalizedAdvantageEstimate(gamma, lambda, v, vNext, r, done, a.options(false)));
             case "vec_generalized_advantage_estimate" -> pair(Estimates.vecGeneralizedAdvantageEstimate(gamma, lambda, v, vNext, r, done, a.options(false)));
             case "vtrace_advantage_estimate" -> {
-                VTraceResult out = Estimates.vtraceAdvantage(gamma, a.tensor("log_pi"), a.tensor("log_mu"), v, vNext, r, done, a.options(false));
+                VTraceResult out = Estimates.vtraceAdvantage(gamma, a.tensor("log_pi"), a.tensor("log_mu"), v, vNext, r, done,
+                        a.options(false).withReferenceCompat(true)); // the vectors hold TorchRL's arithmetic (DECISIONS.md rule 3)
                 yield List.of(out.advantage(), out.vs());
             }
             case "reward2go" -> List.of(Estimates.reward2go(r, done, gamma,
