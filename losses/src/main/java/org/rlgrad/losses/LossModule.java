@@ -70,6 +70,7 @@ public abstract class LossModule {
     private ValueEstimators valueEstimatorType;
     private boolean hasUpdater;
     private boolean warnedNoUpdater;
+    private boolean targetsSetByCaller;
 
     /** {@code keyDefaults}: every key name of the loss and its default key, in order (spec §1.2). */
     protected LossModule(String lossName, Map<String, ?> keyDefaults) {
@@ -242,11 +243,28 @@ public abstract class LossModule {
 
     final void attachUpdater() { hasUpdater = true; }
 
+    /**
+     * Copies {@code values} (keys as in {@code <name>_params}) in place into the delayed target
+     * tree of {@code name}, e.g. from a checkpoint. The caller then manages the targets, so the
+     * missing-updater warning is not emitted. Missing or extra keys are an error naming them.
+     */
+    public final LossModule loadTargetParams(String name, TensorDict values) {
+        NetworkSlot s = slot(name);
+        if (!s.delayed()) throw new IllegalArgumentException(lossName + ".loadTargetParams: '" + name + "' has no delayed target copy (its target is an alias of the live parameters)");
+        Map<String, Tensor> target = Parameters.toMap(s.targetParams()), given = Parameters.toMap(values);
+        checkSameKeys(name, target.keySet(), given.keySet());
+        try (GradMode.Scope g = GradMode.noGrad()) {
+            for (Map.Entry<String, Tensor> e : target.entrySet()) e.getValue().copy_(given.get(e.getKey()).detach());
+        }
+        targetsSetByCaller = true;
+        return this;
+    }
+
     /** Whether a {@link TargetNetUpdater} was built on this loss. */
     public final boolean hasUpdater() { return hasUpdater; }
 
     private void warnIfNoUpdater() {
-        if (hasUpdater || warnedNoUpdater) return;
+        if (hasUpdater || targetsSetByCaller || warnedNoUpdater) return;
         for (NetworkSlot s : networks.values()) {
             if (s.delayed()) {
                 warnedNoUpdater = true;

@@ -10,8 +10,7 @@ public final class Families {
         return List.of(
                 new OpsFamily(),
                 new EstimatorsFamily(),
-                new UnsupportedFamily("losses", "losses.json", "rlgrad-loss-vectors",
-                        "losses arrive with issues 8 and 9", "loss"),
+                new LossesFamily(),
                 new DistributionsFamily());
     }
 }

@@ -1,0 +1,80 @@
+package org.rlgrad.testsuite.conformance;
+
+import java.util.List;
+import java.util.Map;
+
+import org.rlgrad.engine.modules.Parameters;
+import org.rlgrad.engine.modules.TensorDictModuleBase;
+import org.rlgrad.engine.random.RandomSource;
+import org.rlgrad.engine.tensor.Tensor;
+import org.rlgrad.losses.LossModule;
+
+/**
+ * How the losses family runs one loss class (one file per class, listed in {@link LossAdapters}):
+ * build the loss from the case's config and wired networks, tell where each network's parameters
+ * live in it, and expose any loss-owned parameters and state. {@link LossesFamily} does the rest
+ * (targets, forward, comparisons), so a new loss is one adapter.
+ */
+public interface LossAdapter {
+    /** The TorchRL class name this adapter runs ({@code DQNLoss}). */
+    String lossClass();
+
+    /**
+     * The loss as the case's {@code config} describes it, over networks wired with
+     * {@link NetworkWirings}; {@code draws} replays the case's random draws in order (a loss that
+     * samples must draw from it).
+     */
+    LossModule build(LossCase c, RandomSource draws);
+
+    /** The name under which the loss holds case network {@code caseName} (default: the same name). */
+    default String lossNetworkName(String caseName) {
+        return caseName;
+    }
+
+    /**
+     * Where the gradient of layer {@code layer}'s {@code weight} or {@code bias} of member
+     * {@code member} is read: by default the case network's own Linear tensor (a functional loss
+     * trains the module's own tensors). An ensemble adapter returns the stacked leaf and the member.
+     */
+    default GradSource gradSource(LossModule loss, LossCase c, String network, int member, int layer, String which) {
+        var linear = c.network(network).members().get(member).layers().get(layer);
+        return new GradSource(which.equals("weight") ? linear.weight() : linear.bias(), -1);
+    }
+
+    /**
+     * Loads the case's {@code target_networks} into the loss's target trees: each target network
+     * is wired like its online network and its values are copied, by key, into
+     * {@code target_<name>_params}. An ensemble adapter overrides this.
+     */
+    default void loadTargets(LossModule loss, LossCase c) {
+        for (Map.Entry<String, CaseNetwork> e : c.targetNetworks().entrySet()) {
+            TensorDictModuleBase wired = NetworkWirings.wire(c, e.getKey(), e.getValue());
+            String name = lossNetworkName(e.getKey());
+            if (!loss.hasDelayedTarget(name)) {
+                throw new MalformedCaseException("target_networks." + e.getKey() + ": the loss keeps no delayed copy of this network (check the config's delay flags)");
+            }
+            loss.loadTargetParams(name, Parameters.fromModule(wired));
+        }
+    }
+
+    /** The loss's own trainable scalars by case name ({@code log_alpha}); none by default. */
+    default Map<String, Tensor> lossParameters(LossModule loss) {
+        return Map.of();
+    }
+
+    /** The loss's non-trainable state by case name ({@code beta}), read after the call; none by default. */
+    default Map<String, Tensor> state(LossModule loss) {
+        return Map.of();
+    }
+
+    /** Entries of {@code written_to_batch} that need not be compared (FORMAT: intermediate policy outputs). */
+    default List<String> ignoredWrites() {
+        return List.of("loc", "scale", "logits");
+    }
+
+    /**
+     * A tensor whose gradient gives a case parameter's: {@code leaf}'s gradient, or its slice
+     * {@code member} along the leading (ensemble) axis when {@code member >= 0}.
+     */
+    record GradSource(Tensor leaf, int member) {}
+}

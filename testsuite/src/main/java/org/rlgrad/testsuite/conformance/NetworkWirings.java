@@ -1,0 +1,36 @@
+package org.rlgrad.testsuite.conformance;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.rlgrad.engine.modules.TensorDictModuleBase;
+
+/** The wiring kinds the losses family can build, by {@code kind}; a later loss adds its kind's class to {@link #KINDS}. */
+public final class NetworkWirings {
+    private NetworkWirings() {}
+
+    private static final List<NetworkWiring> KINDS = List.of(new QValuesWiring());
+
+    private static final Map<String, NetworkWiring> BY_KIND = index();
+
+    private static Map<String, NetworkWiring> index() {
+        Map<String, NetworkWiring> m = new LinkedHashMap<>();
+        for (NetworkWiring w : KINDS) m.put(w.kind(), w);
+        return m;
+    }
+
+    /** Wires the case network {@code network} (online or target) as {@code wiring.<name>} says. */
+    public static TensorDictModuleBase wire(LossCase c, String name, CaseNetwork network) {
+        Map<String, Object> wiring = c.wiringOf(name);
+        String kind = JsonValues.string(wiring.get("kind"), "wiring." + name + ".kind");
+        NetworkWiring w = BY_KIND.get(kind);
+        if (w == null) throw new UnsupportedOperationException("wiring kind '" + kind + "' of network '" + name + "' is not built yet; known kinds " + BY_KIND.keySet());
+        return w.wire(wiring, network, c);
+    }
+
+    /** The online network {@code name} of the case, wired. */
+    public static TensorDictModuleBase wire(LossCase c, String name) {
+        return wire(c, name, c.network(name));
+    }
+}
