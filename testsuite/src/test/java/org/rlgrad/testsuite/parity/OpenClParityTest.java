@@ -307,4 +307,58 @@ class OpenClParityTest {
             for (int j = 0; j < a.length; j++) assertEquals(a[j], c[j], 1e-4 * (1 + Math.abs(a[j])), what[i] + "[" + j + "]");
         }
     }
+
+    // ------------------------------------------------------------------ losses (issue 8)
+
+    /**
+     * DQNLoss (double DQN, priority weights, delayed target one soft step away from the online
+     * network) forward and backward, every tensor made on {@code device}: the loss, the td_error it
+     * writes and the gradient of every online parameter.
+     */
+    private static List<double[]> dqnLossStep(Device device) {
+        return on(device, () -> {
+            int b = 16, obs = 4, actions = 3;
+            Generator g = new Generator(31);
+            org.rlgrad.engine.nn.MLP mlp = org.rlgrad.engine.nn.MLP.builder(obs, actions).generator(new Generator(9)).build();
+            org.rlgrad.losses.DQNLoss loss = org.rlgrad.losses.DQNLoss.builder(mlp).doubleDqn(true).lossFunction("smooth_l1").build();
+            org.rlgrad.losses.SoftUpdate updater = org.rlgrad.losses.SoftUpdate.withTau(loss, 0.3);
+            try (org.rlgrad.engine.autograd.GradMode.Scope s = org.rlgrad.engine.autograd.GradMode.noGrad()) {
+                for (Tensor p : loss.parameters()) p.addInPlace(g.normal(p.shape(), DType.FLOAT32).mul(0.1), 1.0);
+            }
+            updater.step();
+            org.rlgrad.engine.tensordict.TensorDict td = new org.rlgrad.engine.tensordict.TensorDict(b);
+            td.set("observation", g.normal(new int[] {b, obs}, DType.FLOAT32));
+            td.set("action", g.uniform(new int[] {b}, DType.FLOAT32).mul(actions).floor().toLong().oneHot(actions));
+            td.set("priority_weight", g.uniform(new int[] {b}, DType.FLOAT32).add(0.5));
+            td.set(org.rlgrad.engine.tensordict.Key.of("next", "observation"), g.normal(new int[] {b, obs}, DType.FLOAT32));
+            td.set(org.rlgrad.engine.tensordict.Key.of("next", "reward"), g.normal(new int[] {b, 1}, DType.FLOAT32));
+            Tensor terminated = g.uniform(new int[] {b, 1}, DType.FLOAT32).lt(0.2);
+            td.set(org.rlgrad.engine.tensordict.Key.of("next", "done"), terminated);
+            td.set(org.rlgrad.engine.tensordict.Key.of("next", "terminated"), terminated);
+            Tensor total = org.rlgrad.losses.LossOutputs.totalLoss(loss.forward(td));
+            assertEquals(device, total.device(), "the loss stays on the inputs' device");
+            assertEquals(device, td.get("td_error").device(), "so does the priority it writes");
+            total.backward();
+            List<double[]> out = new ArrayList<>();
+            out.add(new double[] {total.item()});
+            out.add(td.get("td_error").toDoubleArray());
+            for (Tensor p : loss.parameters()) out.add(p.grad().toDoubleArray());
+            return out;
+        });
+    }
+
+    @Test
+    void theDqnLossAndItsGradientsAreTheSameOnBothDevices() {
+        List<double[]> cpu = dqnLossStep(Device.CPU);
+        List<double[]> cl = dqnLossStep(OPENCL);
+        assertEquals(cpu.size(), cl.size());
+        assertTrue(cpu.size() > 2, "loss, td_error and at least one gradient");
+        for (int i = 0; i < cpu.size(); i++) {
+            double[] a = cpu.get(i), c = cl.get(i);
+            assertEquals(a.length, c.length, "entry " + i + ": length");
+            for (int j = 0; j < a.length; j++) {
+                assertEquals(a[j], c[j], 1e-4 * (1 + Math.abs(a[j])), "entry " + i + "[" + j + "] (loss, td_error, then each parameter's gradient)");
+            }
+        }
+    }
 }
