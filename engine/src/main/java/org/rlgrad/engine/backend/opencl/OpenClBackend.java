@@ -175,11 +175,9 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public Storage fromLongs(DType dtype, long[] data) {
-        if (dtype != DType.INT64) {
+        if (dtype != DType.INT64) { // a nonzero long stays nonzero as a double, so bool converts alike
             double[] d = new double[data.length];
             for (int i = 0; i < d.length; i++) d[i] = data[i];
-            if (dtype != DType.BOOL) return fromDoubles(dtype, d);
-            for (int i = 0; i < d.length; i++) d[i] = data[i] != 0 ? 1 : 0;
             return fromDoubles(dtype, d);
         }
         hostTransfers.incrementAndGet();
