@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -51,7 +52,10 @@ class SafeTanhGradientProperties {
         Tensor x = Tensor.of(DType.FLOAT64, new double[] {40, -40, 0.5}, 3).requiresGrad(true);
         Tensor y = SafeTanh.safeTanh(x);
         double lim = 1 - 1e-15;
-        assertArrayEquals(new double[] {lim, -lim, Math.tanh(0.5)}, y.toDoubleArray(), 0);
+        double[] ys = y.toDoubleArray();
+        assertArrayEquals(new double[] {lim, -lim}, Arrays.copyOf(ys, 2), 0);
+        // Inside the clamp it is the backend's tanh: SIMD tanh may differ from Math.tanh by an ulp.
+        assertEquals(Math.tanh(0.5), ys[2], 2 * Math.ulp(Math.tanh(0.5)));
         Tensor g = Autograd.grad(y.sum(), x);
         double atLimit = 1 - lim * lim;
         assertTrue(atLimit > 0);
