@@ -14,10 +14,13 @@ import java.util.TreeSet;
 import java.util.function.Supplier;
 
 import org.rlgrad.engine.autograd.GradMode;
+import org.rlgrad.engine.modules.EnsembleModule;
 import org.rlgrad.engine.modules.InteractionType;
 import org.rlgrad.engine.modules.Parameters;
 import org.rlgrad.engine.modules.TensorDictModuleBase;
 import org.rlgrad.engine.nn.Module;
+import org.rlgrad.engine.random.Generator;
+import org.rlgrad.engine.random.RandomSource;
 import org.rlgrad.engine.tensor.Reduction;
 import org.rlgrad.engine.tensor.Tensor;
 import org.rlgrad.engine.tensordict.Key;
@@ -65,6 +68,8 @@ public abstract class LossModule {
     private PrioritizedWeights prioritizedWeights = PrioritizedWeights.AUTO;
     private InteractionType deterministicSamplingMode = InteractionType.DETERMINISTIC;
     private boolean separateLosses;
+    private boolean deactivateVmap;
+    private RandomSource randomSource;
     private Randomness vmapRandomness;
     private ValueEstimatorBase valueEstimator;
     private ValueEstimators valueEstimatorType;
@@ -118,6 +123,23 @@ public abstract class LossModule {
             throw new IllegalArgumentException(lossName + ": the input has no entry " + key + "; it holds " + td.keys(true, true));
         }
         return t;
+    }
+
+    // ------------------------------------------------------------------ randomness
+
+    /**
+     * Where the loss's own draws come from (action samples, target-policy noise, critic subsets):
+     * the source set with {@link #setRandomSource}, else the global generator. Replaying recorded
+     * draws ({@link org.rlgrad.engine.random.ReplayedDraws}) makes a sampling loss exact.
+     */
+    public final RandomSource randomSource() {
+        return randomSource != null ? randomSource : Generator.global();
+    }
+
+    /** Sets the source of the loss's draws (null: the global generator). */
+    public final LossModule setRandomSource(RandomSource source) {
+        this.randomSource = source;
+        return this;
     }
 
     // ------------------------------------------------------------------ keys
@@ -186,6 +208,69 @@ public abstract class LossModule {
     /** {@link #registerNetwork(String, TensorDictModuleBase, boolean, Collection)} sharing nothing. */
     protected final TensorDict registerNetwork(String name, TensorDictModuleBase network, boolean delayed) {
         return registerNetwork(name, network, delayed, List.of());
+    }
+
+    /**
+     * An ensemble of {@code n} critics grown from one module (spec §1.3, {@code expand_dim = n}):
+     * every parameter re-drawn {@code n} times uniformly in its own {@code [min, max]} from
+     * {@code generator} (this consumes draws at construction), buffers copied; parameters that are
+     * the very tensors in {@code compareAgainst} become a detached expansion. The parameter tree
+     * has batch {@code [n]}. Evaluate it with {@link #callEnsemble}.
+     */
+    protected final TensorDict registerEnsemble(String name, TensorDictModuleBase member, int n, boolean delayed, Collection<Tensor> compareAgainst,
+                                                Generator generator) {
+        Objects.requireNonNull(member, () -> lossName + ": the network '" + name + "' is null");
+        if (n <= 0) throw new IllegalArgumentException(lossName + ": the number of '" + name + "' networks must be positive, got " + n);
+        EnsembleModule ensemble = EnsembleModule.expand(member, n, Objects.requireNonNull(generator, "generator"),
+                compareAgainst == null ? List.of() : new ArrayList<>(compareAgainst), vmapRandomness());
+        return registerStacked(name, ensemble, delayed);
+    }
+
+    /** An ensemble of the given modules (spec §1.3): their current parameters stacked, member {@code k} = {@code members.get(k)}. */
+    protected final TensorDict registerEnsemble(String name, List<? extends TensorDictModuleBase> members, boolean delayed) {
+        Objects.requireNonNull(members, () -> lossName + ": the '" + name + "' networks are null");
+        if (members.isEmpty()) throw new IllegalArgumentException(lossName + ": expected at least one '" + name + "' network, got none");
+        return registerStacked(name, EnsembleModule.fromModules(members, vmapRandomness()), delayed);
+    }
+
+    private TensorDict registerStacked(String name, EnsembleModule ensemble, boolean delayed) {
+        if (networks.containsKey(name)) throw new IllegalStateException(lossName + ": a network named '" + name + "' is already registered");
+        TensorDict params = ensemble.params();
+        TensorDict target = delayed ? params.apply(t -> t.detach().clone()) : params.apply(Tensor::detach);
+        networks.put(name, new NetworkSlot(name, ensemble, params, target, delayed));
+        vmapRandomnessChanged();
+        return params;
+    }
+
+    /** The ensemble registered as {@code name} (an error if {@code name} is a single network). */
+    public final EnsembleModule ensemble(String name) {
+        if (slot(name).module() instanceof EnsembleModule e) return e;
+        throw new IllegalArgumentException(lossName + ": the network '" + name + "' is not an ensemble");
+    }
+
+    /**
+     * The members of ensemble {@code name} on {@code td} with the stacked parameters {@code params}
+     * (its live tree, its target tree, or a detached copy), in one vmap (spec §1.6) or, with
+     * {@link #deactivateVmap()}, in a loop over members; either way the loss's vmap randomness
+     * applies. {@link EnsembleModule.Layout#SHARED} gives batch {@code [N, *B]} (pattern N0);
+     * {@link EnsembleModule.Layout#STACKED} maps a leading {@code N} axis of {@code td} (pattern 00).
+     */
+    protected final TensorDict callEnsemble(String name, TensorDict params, TensorDict td, EnsembleModule.Layout layout) {
+        EnsembleModule e = ensemble(name);
+        e.randomness(vmapRandomness());
+        return e.forwardWith(params, td, layout, deactivateVmap);
+    }
+
+    /** Whether ensembles are evaluated by a loop over members instead of vmap (spec §1.6, {@code deactivate_vmap}). */
+    public final boolean deactivateVmap() { return deactivateVmap; }
+
+    /**
+     * Sets {@code deactivate_vmap}: the loop accepts only DIFFERENT and ERROR randomness (SAME is an
+     * error when an ensemble is called) and gives vmap's numbers when nothing random runs.
+     */
+    public LossModule setDeactivateVmap(boolean deactivate) {
+        this.deactivateVmap = deactivate;
+        return this;
     }
 
     private NetworkSlot slot(String name) {

@@ -155,15 +155,30 @@ public class EnsembleModule extends TensorDictModuleBase {
 
     /** The members on {@code td} in one vmap: batch {@code [N, *B]} out. */
     public TensorDict forward(TensorDict td, Layout layout) {
+        return forwardWith(params(), td, layout, false);
+    }
+
+    /**
+     * The members on {@code td} with the stacked parameters {@code params} (batch {@code [N]}, keys
+     * as {@link #params()}: a target copy, or detached parameters) in place of the module's own.
+     * {@code loop}: unbind the members and call them one after another, stacking the results (a
+     * loss's {@code deactivate_vmap}); it refuses SAME randomness, and gives vmap's numbers when
+     * nothing random runs.
+     */
+    public TensorDict forwardWith(TensorDict params, TensorDict td, Layout layout, boolean loop) {
         if (layout == Layout.STACKED && (td.batchDims() == 0 || td.batchSize()[0] != size)) {
             throw new IllegalArgumentException("EnsembleModule: the STACKED layout (pattern 00) expects data of batch [" + size + ", ...], got batch "
                     + Arrays.toString(td.batchSize()));
         }
-        TensorDict params = params();
-        var call = TensorDictVmap.vmap(args -> {
+        if (params.batchDims() == 0 || params.batchSize()[0] != size) {
+            throw new IllegalArgumentException("EnsembleModule: expected parameters of batch [" + size + "], got batch " + Arrays.toString(params.batchSize()));
+        }
+        java.util.function.Function<List<Object>, List<Object>> body = args -> {
             TensorDict p = (TensorDict) args.get(0), d = ((TensorDict) args.get(1)).copy();
             return List.<Object>of(member.forwardWith(p, d));
-        }, Arrays.asList(0, layout == Layout.SHARED ? null : 0), List.of(0), randomness);
+        };
+        List<Integer> inDims = Arrays.asList(0, layout == Layout.SHARED ? null : 0);
+        var call = loop ? TensorDictVmap.pseudoVmap(body, inDims, List.of(0), randomness) : TensorDictVmap.vmap(body, inDims, List.of(0), randomness);
         return (TensorDict) call.apply(Arrays.asList(params, td)).get(0);
     }
 

@@ -22,6 +22,11 @@ public record CaseNetwork(String name, List<CaseMlp> members, boolean ensemble) 
         return new CaseNetwork(name, List.of(CaseMlp.decode(json, what)), false);
     }
 
+    /** Member {@code k} as a network of its own (for wiring an ensemble member by member). */
+    public CaseNetwork member(int k) {
+        return new CaseNetwork(name, List.of(members.get(k)), false);
+    }
+
     /** The single network; an ensemble is an error naming the network. */
     public CaseMlp single() {
         if (ensemble) throw new MalformedCaseException("network '" + name + "': expected a single network, got an ensemble of " + members.size());

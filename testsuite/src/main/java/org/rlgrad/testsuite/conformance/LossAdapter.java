@@ -7,6 +7,8 @@ import org.rlgrad.engine.modules.Parameters;
 import org.rlgrad.engine.modules.TensorDictModuleBase;
 import org.rlgrad.engine.random.RandomSource;
 import org.rlgrad.engine.tensor.Tensor;
+import org.rlgrad.engine.tensordict.Key;
+import org.rlgrad.engine.tensordict.TensorDict;
 import org.rlgrad.losses.LossModule;
 
 /**
@@ -37,8 +39,20 @@ public interface LossAdapter {
      * trains the module's own tensors). An ensemble adapter returns the stacked leaf and the member.
      */
     default GradSource gradSource(LossModule loss, LossCase c, String network, int member, int layer, String which) {
-        var linear = c.network(network).members().get(member).layers().get(layer);
-        return new GradSource(which.equals("weight") ? linear.weight() : linear.bias(), -1);
+        CaseNetwork net = c.network(network);
+        if (!net.ensemble()) {
+            var linear = net.members().get(member).layers().get(layer);
+            return new GradSource(which.equals("weight") ? linear.weight() : linear.bias(), -1);
+        }
+        // An ensemble built from the wired members: member 0 is the functional template, so its
+        // tensor's dotted name inside the template names the stacked leaf in the loss's tree.
+        String name = lossNetworkName(network);
+        var first = net.members().get(0).layers().get(layer);
+        Tensor template = which.equals("weight") ? first.weight() : first.bias();
+        for (Map.Entry<String, Tensor> e : loss.ensemble(name).member().namedParameters().entrySet()) {
+            if (e.getValue() == template) return new GradSource(loss.params(name).get(Key.parse(e.getKey(), ".")), member);
+        }
+        throw new IllegalStateException("network '" + network + "': the loss's ensemble '" + name + "' was not built from the case's member modules");
     }
 
     /**
@@ -48,12 +62,14 @@ public interface LossAdapter {
      */
     default void loadTargets(LossModule loss, LossCase c) {
         for (Map.Entry<String, CaseNetwork> e : c.targetNetworks().entrySet()) {
-            TensorDictModuleBase wired = NetworkWirings.wire(c, e.getKey(), e.getValue());
             String name = lossNetworkName(e.getKey());
             if (!loss.hasDelayedTarget(name)) {
                 throw new MalformedCaseException("target_networks." + e.getKey() + ": the loss keeps no delayed copy of this network (check the config's delay flags)");
             }
-            loss.loadTargetParams(name, Parameters.fromModule(wired));
+            TensorDict values = e.getValue().ensemble()
+                    ? Parameters.fromModules(NetworkWirings.wireMembers(c, e.getKey(), e.getValue()))
+                    : Parameters.fromModule(NetworkWirings.wire(c, e.getKey(), e.getValue()));
+            loss.loadTargetParams(name, values);
         }
     }
 

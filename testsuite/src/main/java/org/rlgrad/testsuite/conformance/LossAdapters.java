@@ -28,6 +28,11 @@ public final class LossAdapters {
         return m;
     }
 
+    /** The loss classes that have an adapter: every public case of each must pass. */
+    public static Set<String> supported() {
+        return BY_CLASS.keySet();
+    }
+
     public static Optional<LossAdapter> forLoss(String lossClass) {
         return Optional.ofNullable(BY_CLASS.get(lossClass));
     }

@@ -10,7 +10,8 @@ import org.rlgrad.engine.modules.TensorDictModuleBase;
 public final class NetworkWirings {
     private NetworkWirings() {}
 
-    private static final List<NetworkWiring> KINDS = List.of(new QValuesWiring());
+    private static final List<NetworkWiring> KINDS = List.of(new QValuesWiring(), new StateValueWiring(), new StateActionValueWiring(),
+            new DeterministicPolicyWiring(), new TanhNormalPolicyWiring(), new CategoricalPolicyWiring(false), new CategoricalPolicyWiring(true));
 
     private static final Map<String, NetworkWiring> BY_KIND = index();
 
@@ -27,6 +28,18 @@ public final class NetworkWirings {
         NetworkWiring w = BY_KIND.get(kind);
         if (w == null) throw new UnsupportedOperationException("wiring kind '" + kind + "' of network '" + name + "' is not built yet; known kinds " + BY_KIND.keySet());
         return w.wire(wiring, network, c);
+    }
+
+    /** Every member of {@code network} (an ensemble, or one network), wired as {@code wiring.<name>} says. */
+    public static List<TensorDictModuleBase> wireMembers(LossCase c, String name, CaseNetwork network) {
+        List<TensorDictModuleBase> out = new java.util.ArrayList<>();
+        for (int k = 0; k < network.members().size(); k++) out.add(wire(c, name, network.member(k)));
+        return out;
+    }
+
+    /** Every member of the online network {@code name} of the case, wired. */
+    public static List<TensorDictModuleBase> wireMembers(LossCase c, String name) {
+        return wireMembers(c, name, c.network(name));
     }
 
     /** The online network {@code name} of the case, wired. */

@@ -13,8 +13,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 import org.rlgrad.engine.io.Json;
 
@@ -42,13 +45,22 @@ class LossesConformanceTest {
         }
     }
 
+    /** Every loss with an adapter passes every one of its public cases (FORMAT-losses.md section 7 lists the variants). */
+    @TestFactory
+    Stream<DynamicTest> everyPublicCaseOfEverySupportedLossPasses() throws Exception {
+        Map<String, Object> file = file();
+        return LossAdapters.supported().stream().sorted().map(loss -> DynamicTest.dynamicTest(loss, () -> {
+            int n = cases(file, loss).size();
+            assertTrue(n > 0, "the public file holds cases of " + loss);
+            Summary.FamilyResult r = run(ConformanceRunnerTest.referenceDir(), "^" + loss + "/");
+            assertEquals(List.of(), r.failures().stream().map(f -> f.id() + ": " + f.reason()).toList());
+            assertEquals(n, r.passed());
+        }));
+    }
+
     @Test
-    void everyPublicDqnCasePasses() throws Exception {
-        int n = cases(file(), "DQNLoss").size();
-        assertEquals(8, n, "the public file holds the 8 DQNLoss variants of FORMAT-losses.md section 7");
-        Summary.FamilyResult r = run(ConformanceRunnerTest.referenceDir(), "^DQNLoss/");
-        assertEquals(List.of(), r.failures().stream().map(f -> f.id() + ": " + f.reason()).toList());
-        assertEquals(n, r.passed());
+    void thePublicFileHoldsTheEightDqnVariants() throws Exception {
+        assertEquals(8, cases(file(), "DQNLoss").size(), "the public file holds the 8 DQNLoss variants of FORMAT-losses.md section 7");
     }
 
     /** A wrong output, a wrong gradient and a wrong td_error, each in a copy of a DQN case, must each fail naming what differs. */
