@@ -164,10 +164,11 @@ class CQLLossTest {
             int b = gen.intIn(1, 5), r = gen.intIn(1, 4);
             boolean maxQBackup = gen.bool(), deterministic = gen.bool();
             double alphaInit = gen.uniform(0.2, 2);
+            String distance = gen.oneOf("l2", "smooth_l1", "l1");
             ProbabilisticActor actor = TinyCql.actor(gen.intIn(0, 1000));
             List<TensorDictModuleBase> critics = TinyCql.critics(gen.intIn(1001, 2000));
             CQLLoss loss = CQLLoss.builder(actor, critics).numRandom(r).maxQBackup(maxQBackup).deterministicBackup(deterministic).alphaInit(alphaInit)
-                    .lossFunction("smooth_l1").targetEntropy(-2.0).build();
+                    .lossFunction(distance).targetEntropy(-2.0).build();
             List<ReplayedDraws.Draw> d = draws(gen, b, r, maxQBackup);
             loss.setRandomSource(new ReplayedDraws(d));
             TensorDict td = TinyCql.batch(gen, b);
@@ -203,15 +204,19 @@ class CQLLossTest {
                 close(Math.max(e0 * e0, e1 * e1), td.get("td_error").toDoubleArray()[k], "td_error[" + k + "]");
                 close(pred[0][k], td.get("pred_q1").toDoubleArray()[k], "pred_q1");
                 close(pred[1][k], td.get("pred_q2").toDoubleArray()[k], "pred_q2");
-                lossQ += (smoothL1(e0) + smoothL1(e1)) / b;
+                lossQ += (distance(distance, e0) + distance(distance, e1)) / b;
             }
             close(lossQ, out.get("loss_qvalue").item(), "loss_qvalue");
             assertEquals(d.size(), ((ReplayedDraws) loss.randomSource()).used(), "max_q_backup draws one more [B·R, A] batch");
         });
     }
 
-    private static double smoothL1(double z) {
-        return Math.abs(z) < 1 ? 0.5 * z * z : Math.abs(z) - 0.5;
+    private static double distance(String kind, double z) {
+        return switch (kind) {
+            case "l2" -> z * z;
+            case "l1" -> Math.abs(z);
+            default -> Math.abs(z) < 1 ? 0.5 * z * z : Math.abs(z) - 0.5;
+        };
     }
 
     @Test
@@ -544,6 +549,11 @@ class CQLLossTest {
                 () -> CQLLoss.builder(TinyCql.actor(1), List.of(TinyCql.critic(2), TinyCql.critic(3), TinyCql.critic(4))).build());
         assertTrue(e.getMessage().contains("exactly 2"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> CQLLoss.builder(TinyCql.actor(1), TinyCql.critics(2)).numRandom(0).build());
+
+        CQLLoss aliases = CQLLoss.builder(TinyCql.actor(1), TinyCql.critics(2)).delayQvalue(false).build();
+        assertFalse(aliases.hasDelayedTarget(CQLLoss.QVALUE), "delay_qvalue=false: the target is the online critics, detached");
+        assertFalse(aliases.hasDelayedTarget(CQLLoss.ACTOR));
+        assertTrue(CQLLoss.builder(TinyCql.actor(1), TinyCql.critics(2)).delayActor(true).build().hasDelayedTarget(CQLLoss.ACTOR));
     }
 
     // ------------------------------------------------------------------ training
