@@ -256,13 +256,12 @@ public final class REDQLoss extends LossModule {
 
     /** {@code (ã, ℓ)} of batch {@code [2, *B]}: row 0 the online actor at {@code s}, row 1 the detached actor at {@code s'}. */
     private SampleAndLogProb sampleBothRows(TensorDict td, int[] batch) {
-        List<Key> inKeys = actor.inKeys();
+        List<Key> inKeys = new ArrayList<>(actor.inKeys());
+        if (gSDE) inKeys.remove(EPS_GSDE);
         TensorDict rows = TensorDict.stack(List.of(networkInputs(td, false, inKeys, null, null), networkInputs(td, true, inKeys, null, null)), 0);
         if (gSDE) {
-            int[] shape = new int[batch.length + 1];
-            shape[0] = 2;
-            System.arraycopy(batch, 0, shape, 1, batch.length);
-            rows.set(EPS_GSDE, require(td, key("action")).newZeros(require(td, key("action")).dtype(), shape));
+            Tensor action = require(td, key("action"));
+            rows.set(EPS_GSDE, action.newZeros(action.dtype(), leading(2, batch)));
         }
         TensorDict actorParams = TensorDict.stack(List.of(params(ACTOR_NETWORK), targetParams(ACTOR_NETWORK)), 0);
         try (GradMode.Scope s = InteractionType.set(InteractionType.RANDOM)) {
