@@ -78,7 +78,7 @@ class REDQLossTest {
             TensorDict out = loss.forward(td);
 
             TensorDict next = td.getTensorDict("next");
-            SampleAndLogProb s0 = actorSample(actor, td, eps.select(0, 0), "Normal.rsample"), s1 = actorSample(actor, next, eps.select(0, 1), "Normal.rsample");
+            SampleAndLogProb s0 = actorSample(actor, td, eps.select(0, 0)), s1 = actorSample(actor, next, eps.select(0, 1));
             double[] lp0 = s0.logProb().toDoubleArray(), lp1 = s1.logProb().toDoubleArray();
             double alpha = Math.exp(Math.min(Math.max(Math.log(alphaInit), LN_MIN), LN_MAX));
             int[] subset = Arrays.copyOf(perm, m);
@@ -282,7 +282,7 @@ class REDQLossTest {
         Adam opt = new Adam(loss.parameters(), 0.05);
         Gen gen = Gen.seeded(25);
         List<Double> history = new ArrayList<>();
-        int steps = 200;
+        int steps = 150;
         for (int step = 0; step < steps; step++) {
             TensorDict td = banditBatch(gen, 32);
             opt.zeroGrad();

@@ -102,10 +102,10 @@ final class RedqCrossQFixtures {
     }
 
     /** {@code (tanh(loc + scale·eps), log-density)} of the actor at the observations of {@code td}, from its own distribution. */
-    static org.rlgrad.engine.distributions.SampleAndLogProb actorSample(ProbabilisticActor actor, TensorDict td, Tensor eps, String site) {
+    static org.rlgrad.engine.distributions.SampleAndLogProb actorSample(ProbabilisticActor actor, TensorDict td, Tensor eps) {
         TensorDict in = new TensorDict(td.batchSize());
         in.set("observation", td.get("observation"));
-        return actor.getDist(in).rsampleAndLogProb(replay(normal(site, eps)));
+        return actor.getDist(in).rsampleAndLogProb(replay(normal("Normal.rsample", eps)));
     }
 
     /** Critic {@code critic} on the observations of {@code td} and {@code action}: {@code [*B]}. */
