@@ -119,9 +119,6 @@ public final class CQLLoss extends LossModule {
     /** The cap on α′ = exp(log_alpha_prime). */
     public static final double MAX_ALPHA_PRIME = 1e6;
 
-    /** What {@code reduction = none} does with the scalar metrics {@code alpha} and {@code entropy} (spec §1.8). */
-    public enum ScalarOutputMode { EXCLUDE, NON_TENSOR }
-
     private final ProbabilisticTensorDictSequential actor;
     private final Distance lossFunction;
     private final EntropyTemperature alpha;
@@ -566,14 +563,7 @@ public final class CQLLoss extends LossModule {
         public Builder scalarOutputMode(ScalarOutputMode mode) { this.scalarOutputMode = mode; return this; }
 
         /** {@code null}, {@code "exclude"} or {@code "non_tensor"}. */
-        public Builder scalarOutputMode(String mode) {
-            if (mode == null) return scalarOutputMode((ScalarOutputMode) null);
-            return switch (mode.toLowerCase(Locale.ROOT)) {
-                case "exclude" -> scalarOutputMode(ScalarOutputMode.EXCLUDE);
-                case "non_tensor" -> scalarOutputMode(ScalarOutputMode.NON_TENSOR);
-                default -> throw new IllegalArgumentException("CQLLoss: scalar_output_mode must be null, \"exclude\" or \"non_tensor\", got \"" + mode + "\"");
-            };
-        }
+        public Builder scalarOutputMode(String mode) { return scalarOutputMode(ScalarOutputMode.parse(mode)); }
 
         /** Reproduce TorchRL's numbers, including its known deviation from the paper (DECISIONS.md rule 3; default false). */
         public Builder referenceCompat(boolean on) { this.referenceCompat = on; return this; }
