@@ -10,6 +10,8 @@ import java.util.Set;
 
 import org.rlgrad.engine.autograd.GradMode;
 import org.rlgrad.engine.modules.ActionSpace;
+import org.rlgrad.engine.modules.DistributionalQValueActor;
+import org.rlgrad.engine.modules.DistributionalQValueModule;
 import org.rlgrad.engine.modules.TensorDictModuleBase;
 import org.rlgrad.engine.tensor.DType;
 import org.rlgrad.engine.tensor.Reduction;
@@ -32,7 +34,8 @@ import org.rlgrad.estimators.ValueEstimators;
  * ({@code n = steps_to_next_obs}, default 1):
  * <ol>
  *   <li>{@code log p_a = log p_θ(s)[b, :, a_b]} {@code [B, atoms]} for the stored action;</li>
- *   <li>without gradient: {@code a* = } the online network's greedy action at {@code s'},
+ *   <li>without gradient: {@code a* = } the online network's greedy action at {@code s'} (read
+ *       where its Q-value module writes it; one-hot: the first 1),
  *       {@code p'_a = exp(log p_θ̄(s'))[b, :, a*_b]} from the target network;</li>
  *   <li>{@code Tz = clamp(r + (1 − term)·disc·z, Vmin, Vmax)} {@code [B, atoms]};</li>
  *   <li>projection onto the support: {@code b = (Tz − Vmin)/Δz}, {@code l = ⌊b⌋},
@@ -45,7 +48,7 @@ import org.rlgrad.estimators.ValueEstimators;
  * The priority {@code sg(ℓ)} {@code [B, 1]} is written into the caller's dict. Gradient reaches
  * only θ, through {@code log p_a}; {@code m} is a constant. No randomness.
  *
- * <p>Options: {@code gamma} (required; a schedulable scalar, {@link #setGamma}),
+ * <p>Options: {@code gamma} (required, finite and non-negative; a schedulable scalar, {@link #setGamma}),
  * {@code delayValue} (default true; without it θ̄ = sg(θ)), {@code reduction},
  * {@code prioritizedWeights}, and the action space (one-hot or categorical; taken from the
  * network's Q-value module by default).
@@ -185,7 +188,7 @@ public final class DistributionalDQNLoss extends LossModule {
     /** {@code logp[b, :, idx_b]}: {@code [B, atoms]}. */
     private static Tensor atAction(Tensor logp, Tensor idx) {
         int batch = logp.size(0), atoms = logp.size(1);
-        return logp.gather(-1, idx.view(batch, 1, 1).expand(batch, atoms, 1).contiguous()).squeeze(-1);
+        return logp.gather(-1, idx.reshape(batch, 1, 1).expand(batch, atoms, 1).contiguous()).squeeze(-1);
     }
 
     /** The stored action as indices {@code [B]}: categorical as is, one-hot by the position of its single 1. */
@@ -220,13 +223,18 @@ public final class DistributionalDQNLoss extends LossModule {
         DType dtype = z.dtype();
 
         TensorDict nextOnline = valueNetwork.forwardWith(params(VALUE_NETWORK).detach(), work.nextView().copy());
-        Tensor greedy = greedyIndex(nextOnline.get(key("action")), batch);
+        Tensor greedy = greedyIndex(nextOnline.get(greedyActionKey()), batch);
         Tensor pNext = valueNetwork.forwardWith(targetParams(VALUE_NETWORK), work.nextView().copy()).get(key("action_value")).exp();
         Tensor pA = atAction(pNext, greedy);
 
         Tensor reward = require(work, key("reward").prepend("next"));
         Tensor terminated = work.get(key("terminated").prepend("next"), null);
         if (terminated == null) terminated = require(work, key("done").prepend("next"));
+        if (!isColumn(reward, batch) || !isColumn(terminated, batch)) {
+            throw new IllegalArgumentException("DistributionalDQNLoss: Tz = r + (1 - terminated) * gamma^n * support must have shape [" + batch + ", " + atoms
+                    + "], so reward and terminated must be [" + batch + ", 1]; got reward " + Shape.format(reward.shapeRef()) + " and terminated "
+                    + Shape.format(terminated.shapeRef()));
+        }
         Tensor notTerminal = terminated.to(dtype).rsub(1);
         Tensor steps = work.get(key("steps_to_next_obs"), null);
         Tensor bootstrap;
@@ -240,11 +248,6 @@ public final class DistributionalDQNLoss extends LossModule {
             bootstrap = notTerminal.mul(steps.to(dtype).reshape(notTerminal.shape()).rpow(gamma));
         }
         Tensor tz = reward.to(dtype).add(bootstrap.mul(z));
-        if (tz.dim() != 2 || tz.size(0) != batch || tz.size(1) != atoms) {
-            throw new IllegalArgumentException("DistributionalDQNLoss: Tz = r + (1 - terminated) * gamma^n * support must have shape [" + batch + ", " + atoms
-                    + "] (reward and terminated [" + batch + ", 1]), got " + Shape.format(tz.shapeRef()) + " from reward " + Shape.format(reward.shapeRef())
-                    + " and terminated " + Shape.format(terminated.shapeRef()));
-        }
         tz = tz.clamp(vmin, vmax);
         if (tz.isFinite().all().item() == 0) throw new IllegalArgumentException("DistributionalDQNLoss: Tz has non-finite entries (check reward and gamma)");
 
@@ -256,6 +259,17 @@ public final class DistributionalDQNLoss extends LossModule {
         Tensor m = tz.newZeros(dtype, batch, atoms);
         m = m.scatterAdd(1, lo.toLong(), pA.mul(up.sub(b)));
         return m.scatterAdd(1, up.toLong(), pA.mul(b.sub(lo)));
+    }
+
+    private static boolean isColumn(Tensor t, int batch) {
+        return t.dim() == 2 && t.size(0) == batch && t.size(1) == 1;
+    }
+
+    /** Where the network writes its greedy action: its Q-value module's first out-key, else the loss's action key. */
+    private Key greedyActionKey() {
+        if (valueNetwork instanceof DistributionalQValueActor actor) return actor.qValueModule().outKeys().get(0);
+        if (valueNetwork instanceof DistributionalQValueModule module) return module.outKeys().get(0);
+        return key("action");
     }
 
     /** The greedy next action as indices {@code [B]}: categorical as is, one-hot by its first 1. */
