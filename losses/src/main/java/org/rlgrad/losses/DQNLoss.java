@@ -13,7 +13,6 @@ import org.rlgrad.engine.modules.QValueActor;
 import org.rlgrad.engine.modules.QValueModule;
 import org.rlgrad.engine.modules.TensorDictModuleBase;
 import org.rlgrad.engine.nn.UnaryModule;
-import org.rlgrad.engine.tensor.DType;
 import org.rlgrad.engine.tensor.Reduction;
 import org.rlgrad.engine.tensor.Tensor;
 import org.rlgrad.engine.tensordict.TensorDict;
@@ -52,7 +51,7 @@ public final class DQNLoss extends LossModule {
         this.delayValue = b.delayValue;
         this.doubleDqn = b.doubleDqn;
         if (doubleDqn && !delayValue) throw new IllegalArgumentException("DQNLoss: double_dqn=true requires delay_value=true (the target network picks no action)");
-        this.actionSpace = resolveActionSpace(b);
+        this.actionSpace = QActorActionSpace.resolve(b.actionSpace, b.network, "DQNLoss", LOG);
         this.valueNetwork = b.network != null ? b.network : new QValueActor(b.rawNetwork, QValueModule.builder(actionSpace).build());
         setReduction(b.reduction);
         setPrioritizedWeights(b.prioritizedWeights);
@@ -72,14 +71,6 @@ public final class DQNLoss extends LossModule {
         k.put("terminated", "terminated");
         k.put("priority_weight", "priority_weight");
         return k;
-    }
-
-    private static ActionSpace resolveActionSpace(Builder b) {
-        if (b.actionSpace != null) return b.actionSpace;
-        if (b.network instanceof QValueActor actor) return actor.qValueModule().actionSpace();
-        if (b.network instanceof QValueModule module) return module.actionSpace();
-        LOG.log(System.Logger.Level.WARNING, "DQNLoss: no action space given and none found on the network; using one_hot");
-        return ActionSpace.ONE_HOT;
     }
 
     /** A loss over a Q-value actor (or any TensorDict module writing the action values). */
@@ -124,7 +115,7 @@ public final class DQNLoss extends LossModule {
         TensorDict params = params(VALUE_NETWORK);
         Tensor actionValues = valueNetwork.forwardWith(params, work).get(key("action_value"));
         Tensor action = require(td, key("action"));
-        Tensor q = chosen(actionValues, action, false);
+        Tensor q = ChosenActionValue.of(actionSpace, actionValues, action, false);
 
         Tensor target = target(work, params).squeeze(-1);
         Tensor y = target.detach();
@@ -140,17 +131,6 @@ public final class DQNLoss extends LossModule {
         return out;
     }
 
-    /** {@code [*B]} (or {@code [*B, 1]} with {@code keepLast}): the value of {@code action} in {@code actionValues}. */
-    private Tensor chosen(Tensor actionValues, Tensor action, boolean keepLast) {
-        if (actionSpace == ActionSpace.CATEGORICAL) {
-            Tensor idx = action.dtype() == DType.INT64 ? action : action.toLong();
-            if (idx.dim() == actionValues.dim() - 1) idx = idx.unsqueeze(-1);
-            Tensor v = actionValues.gather(-1, idx);
-            return keepLast ? v : v.squeeze(-1);
-        }
-        return actionValues.mul(action.to(actionValues.dtype())).sum(-1, keepLast);
-    }
-
     private Tensor target(TensorDict work, TensorDict params) {
         if (!doubleDqn) return valueEstimator().valueEstimate(work, targetParams(VALUE_NETWORK), null, null);
         Tensor nextValue;
@@ -158,7 +138,7 @@ public final class DQNLoss extends LossModule {
             TensorDict online = valueNetwork.forwardWith(params.detach(), work.nextView().copy());
             Tensor greedy = online.get(key("action"));
             TensorDict target = valueNetwork.forwardWith(targetParams(VALUE_NETWORK), work.nextView().copy());
-            nextValue = chosen(target.get(key("action_value")), greedy, true);
+            nextValue = ChosenActionValue.of(actionSpace, target.get(key("action_value")), greedy, true);
         }
         return valueEstimator().valueEstimate(work, null, nextValue, null);
     }

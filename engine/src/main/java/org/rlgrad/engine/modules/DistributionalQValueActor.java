@@ -20,6 +20,11 @@ public class DistributionalQValueActor extends TensorDictSequential {
         super(chain(module, qValue, makeLogSoftmax), false);
     }
 
+    /** The distributional Q-value module at the end. */
+    public DistributionalQValueModule qValueModule() {
+        return (DistributionalQValueModule) sequence().get(sequence().size() - 1);
+    }
+
     private static List<TensorDictModuleBase> chain(TensorDictModuleBase module, DistributionalQValueModule qValue, boolean makeLogSoftmax) {
         QValueActor.requireWrites(module, qValue.actionValueKey());
         List<TensorDictModuleBase> out = new ArrayList<>();

@@ -86,6 +86,9 @@ public class DistributionalQValueModule extends TensorDictModuleBase {
 
     public Key actionValueKey() { return actionValueKey; }
 
+    /** How the greedy action is encoded. */
+    public ActionSpace actionSpace() { return actionSpace; }
+
     /** The atoms' values (the module's, or a functional call's). */
     public Tensor support() { return buffer("support"); }
 

@@ -139,6 +139,8 @@ class QValueModulesTest {
         TensorDictModule reshape = TensorDictModule.builder(TensorFunction.of(x -> net.forward(x).unflatten(-1, 3, 2))).inKeys("observation").outKeys("action_value").build();
         DistributionalQValueActor actor = new DistributionalQValueActor(reshape, DistributionalQValueModule.builder("categorical", SUPPORT).build(), true);
         assertEquals(3, actor.sequence().size(), "network, log-softmax, Q-value module");
+        assertEquals(ActionSpace.CATEGORICAL, actor.qValueModule().actionSpace(), "the actor exposes its Q-value module and its action space");
+        assertEquals(ActionSpace.ONE_HOT, DistributionalQValueModule.builder("one_hot", SUPPORT).build().actionSpace());
         Tensor obs = seq(0, 0.5, 4, 2);
         TensorDict td = actor.forward(TensorDict.of(new int[] {4}, "observation", obs));
         assertClose(net.forward(obs).unflatten(-1, 3, 2).logSoftmax(-2), td.get("action_value"), 1e-12, "log_softmax over dim -2");

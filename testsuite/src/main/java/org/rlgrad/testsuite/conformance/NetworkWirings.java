@@ -11,7 +11,8 @@ public final class NetworkWirings {
     private NetworkWirings() {}
 
     private static final List<NetworkWiring> KINDS = List.of(new QValuesWiring(), new StateValueWiring(), new StateActionValueWiring(),
-            new DeterministicPolicyWiring(), new TanhNormalPolicyWiring(), new CategoricalPolicyWiring(false), new CategoricalPolicyWiring(true));
+            new DeterministicPolicyWiring(), new TanhNormalPolicyWiring(), new CategoricalPolicyWiring(false), new CategoricalPolicyWiring(true),
+            new DistributionalQValuesWiring());
 
     private static final Map<String, NetworkWiring> BY_KIND = index();
 
