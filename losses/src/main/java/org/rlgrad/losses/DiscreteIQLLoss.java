@@ -3,6 +3,7 @@ package org.rlgrad.losses;
 import java.util.List;
 import java.util.Objects;
 
+import org.rlgrad.engine.distributions.Distribution;
 import org.rlgrad.engine.modules.ActionSpace;
 import org.rlgrad.engine.modules.ProbabilisticTensorDictSequential;
 import org.rlgrad.engine.modules.TensorDictModuleBase;
@@ -37,8 +38,10 @@ import org.rlgrad.engine.tensor.Tensor;
  * computed; any other space is accepted at construction, as in the reference, and is an error when
  * the loss first needs a chosen value. {@code expectile ≥ 1} is an error.
  *
- * <p>Where the reference crashes on valid input (DECISIONS rule 2): with categorical actions its
- * gather gets an index without the critics' ensemble axis; rlgrad broadcasts the index over it.
+ * <p>Where the reference crashes on valid input (DECISIONS rule 2), with categorical actions:
+ * its gather gets an index without the critics' ensemble axis (rlgrad broadcasts the index over
+ * it), and an index stored as {@code [*B, 1]} is broadcast by the actor's log-probability to
+ * {@code [*B, *B]} (rlgrad scores it without the trailing axis).
  */
 public final class DiscreteIQLLoss extends ImplicitQLearning {
     private static final System.Logger LOG = System.getLogger(DiscreteIQLLoss.class.getName());
@@ -94,6 +97,18 @@ public final class DiscreteIQLLoss extends ImplicitQLearning {
             default -> throw new UnsupportedOperationException("DiscreteIQLLoss: action space " + actionSpace
                     + " is not supported; expected ONE_HOT or CATEGORICAL");
         };
+    }
+
+    /**
+     * A categorical index stored with a trailing axis ({@code [*B, 1]}) loses it before a
+     * distribution over indices scores it: the reference would broadcast it against the batch
+     * ({@code [*B, *B]}) and then stop on the shape mismatch.
+     */
+    @Override
+    protected Tensor scoredAction(Distribution dist, Tensor action) {
+        boolean indexWithTrailingAxis = actionSpace == ActionSpace.CATEGORICAL && dist.eventShape().length == 0
+                && action.dim() == dist.batchShape().length + 1 && action.size(-1) == 1;
+        return indexWithTrailingAxis ? action.squeeze(-1) : action;
     }
 
     private static void checkTrailing(Tensor values, Tensor action, int expectedValuesDim) {

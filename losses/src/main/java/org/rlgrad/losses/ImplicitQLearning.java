@@ -110,6 +110,11 @@ abstract class ImplicitQLearning extends LossModule {
     /** The values of the stored actions: {@code [N, *B]} from the critics' stacked output {@code values} ({@code [N, *B, …]}). */
     protected abstract Tensor chosen(Tensor values, Tensor action);
 
+    /** The stored action as {@code dist} scores it (by default as it is). */
+    protected Tensor scoredAction(Distribution dist, Tensor action) {
+        return action;
+    }
+
     // ------------------------------------------------------------------ accessors
 
     public final Distance lossFunction() { return lossFunction; }
@@ -184,7 +189,7 @@ abstract class ImplicitQLearning extends LossModule {
         Tensor action = require(td, key("action"));
         TensorDict actorInput = inputsOf(actor, td);
         Distribution dist = actor.functionalCall(Parameters.toMap(params(ACTOR)), () -> actor.getDist(actorInput));
-        Tensor logProb = dist.logProb(action);
+        Tensor logProb = dist.logProb(scoredAction(dist, action));
         Tensor minQ;
         Tensor v;
         try (GradMode.Scope g = GradMode.noGrad()) {
