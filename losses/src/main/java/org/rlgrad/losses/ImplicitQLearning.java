@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -275,7 +276,7 @@ abstract class ImplicitQLearning extends LossModule {
     @Override
     public String toString() {
         return lossName() + "(num_qvalue_nets=" + numQvalueNets() + ", loss_function=" + lossFunction.alias() + ", temperature=" + temperature
-                + ", expectile=" + expectile + ", separate_losses=" + separateLosses() + ", reduction=" + reduction().name().toLowerCase(java.util.Locale.ROOT)
+                + ", expectile=" + expectile + ", separate_losses=" + separateLosses() + ", reduction=" + reduction().name().toLowerCase(Locale.ROOT)
                 + ", keys=" + tensorKeys() + ")";
     }
 

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -146,7 +148,7 @@ class DiscreteIQLLossTest {
         long[] before = stored.toLongArray();
         loss.forward(td);
         assertSame(stored, td.get("action"));
-        assertEquals(java.util.Arrays.toString(before), java.util.Arrays.toString(td.get("action").toLongArray()));
+        assertEquals(Arrays.toString(before), Arrays.toString(td.get("action").toLongArray()));
         assertFalse(td.contains("chosen_action_value") || td.contains("state_action_value") || td.contains("logits"));
     }
 
@@ -157,7 +159,7 @@ class DiscreteIQLLossTest {
         List<Tensor> all = loss.parameters();
         for (String[] e : new String[][] {{"loss_actor", DiscreteIQLLoss.ACTOR}, {"loss_qvalue", DiscreteIQLLoss.QVALUE}, {"loss_value", DiscreteIQLLoss.VALUE}}) {
             List<Tensor> grads = Autograd.grad(List.of(out.get(e[0])), all, null, false, true, true);
-            java.util.Collection<Tensor> own = loss.namedParameters(e[1]).values();
+            Collection<Tensor> own = loss.namedParameters(e[1]).values();
             for (int i = 0; i < all.size(); i++) {
                 Tensor p = all.get(i);
                 double size = grads.get(i).abs().sum().item();

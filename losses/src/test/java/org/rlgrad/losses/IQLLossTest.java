@@ -1,5 +1,6 @@
 package org.rlgrad.losses;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -8,11 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongFunction;
+import java.util.function.UnaryOperator;
 
 import org.junit.jupiter.api.Test;
 import org.rlgrad.engine.autograd.Autograd;
@@ -27,6 +33,7 @@ import org.rlgrad.engine.nn.Sequential;
 import org.rlgrad.engine.nn.Tanh;
 import org.rlgrad.engine.optim.Adam;
 import org.rlgrad.engine.random.Generator;
+import org.rlgrad.engine.random.ReplayedDraws;
 import org.rlgrad.engine.tensor.DType;
 import org.rlgrad.engine.tensor.Tensor;
 import org.rlgrad.engine.tensordict.Key;
@@ -40,7 +47,7 @@ class IQLLossTest {
     /** Raw networks (so that tests can evaluate them directly) and the loss over their wrappers. */
     record Setup(Sequential actorNet, List<Sequential> critics, List<Sequential> targets, Sequential valueNet, IQLLoss loss) {}
 
-    static Setup setup(long seed, java.util.function.UnaryOperator<IQLLoss.Builder> options) {
+    static Setup setup(long seed, UnaryOperator<IQLLoss.Builder> options) {
         Sequential actorNet = TinyIql.mlp(seed, TinyIql.OBS, 2 * TinyIql.ACT);
         List<Sequential> critics = List.of(TinyIql.mlp(seed + 1, TinyIql.OBS + TinyIql.ACT, 1), TinyIql.mlp(seed + 2, TinyIql.OBS + TinyIql.ACT, 1));
         List<Sequential> targets = List.of(TinyIql.mlp(seed + 3, TinyIql.OBS + TinyIql.ACT, 1), TinyIql.mlp(seed + 4, TinyIql.OBS + TinyIql.ACT, 1));
@@ -135,14 +142,14 @@ class IQLLossTest {
         assertTrue(loss.hasDelayedTarget(IQLLoss.QVALUE), "the critics always have a delayed copy");
         assertFalse(loss.hasDelayedTarget(IQLLoss.ACTOR));
         assertFalse(loss.hasDelayedTarget(IQLLoss.VALUE));
-        Set<Object> live = new java.util.HashSet<>();
+        Set<Object> live = new HashSet<>();
         for (Tensor p : all) live.add(p.storage());
         for (Tensor t : loss.targetParams(IQLLoss.QVALUE).leaves().values()) assertFalse(live.contains(t.storage()), "the critic targets are copies");
         for (Tensor t : loss.targetParams(IQLLoss.VALUE).leaves().values()) assertTrue(live.contains(t.storage()), "V's target is an alias");
     }
 
-    private static Set<Tensor> identitySet(java.util.Collection<Tensor> ts) {
-        Set<Tensor> s = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    private static Set<Tensor> identitySet(Collection<Tensor> ts) {
+        Set<Tensor> s = Collections.newSetFromMap(new IdentityHashMap<>());
         s.addAll(ts);
         return s;
     }
@@ -329,10 +336,6 @@ class IQLLossTest {
         assertThrows(IllegalArgumentException.class, () -> ScalarOutputMode.parse("drop"));
     }
 
-    private static void assertArrayEquals(int[] want, int[] got, String what) {
-        org.junit.jupiter.api.Assertions.assertArrayEquals(want, got, what);
-    }
-
     /** The loop gives vmap's numbers, and only the loop refuses SAME randomness (spec §1.6): the option is really in force. */
     @Test
     void deactivateVmapLoopsOverTheCriticsWithTheSameNumbers() {
@@ -362,7 +365,7 @@ class IQLLossTest {
         double lo = w0.min().item(), hi = w0.max().item();
         assertTrue(stacked.min().item() >= lo && stacked.max().item() <= hi, "re-drawn within the original's range");
         assertNotEquals(0.0, stacked.select(0, 0).sub(w0).abs().sum().item(), "even the first member is re-drawn");
-        java.util.function.LongFunction<Tensor> drawnWith = seed -> IQLLoss.builder(TinyIql.tanhNormalActor(101), critic, TinyIql.value(102)).numQvalueNets(3)
+        LongFunction<Tensor> drawnWith = seed -> IQLLoss.builder(TinyIql.tanhNormalActor(101), critic, TinyIql.value(102)).numQvalueNets(3)
                 .generator(new Generator(seed)).build().params(IQLLoss.QVALUE).leaves().values().stream().filter(t -> t.dim() == 3).findFirst().orElseThrow();
         assertEquals(0.0, drawnWith.apply(103).sub(stacked).abs().sum().item(), "the draws come from the given generator");
         assertNotEquals(0.0, drawnWith.apply(105).sub(stacked).abs().sum().item(), "another generator, other draws");
@@ -459,7 +462,7 @@ class IQLLossTest {
         IQLLoss loss = setup(140, b -> b).loss();
         TensorDict td = TinyIql.continuousBatch(Gen.seeded(141), 4);
         Tensor action = td.get("action");
-        loss.setRandomSource(new org.rlgrad.engine.random.ReplayedDraws(List.of()));  // any draw would fail: nothing is sampled
+        loss.setRandomSource(new ReplayedDraws(List.of()));  // any draw would fail: nothing is sampled
         loss.forward(td);
         assertSame(action, td.get("action"));
         assertFalse(td.contains("loc") || td.contains("scale"), "the actor's intermediate outputs stay in a copy");

@@ -1,6 +1,7 @@
 package org.rlgrad.losses;
 
 import java.util.List;
+import java.util.Map;
 
 import org.rlgrad.engine.modules.DistributionFactory;
 import org.rlgrad.engine.modules.NormalParamExtractorModule;
@@ -37,7 +38,7 @@ final class TinyIql {
                 TensorDictModule.builder(net).inKeys("observation").outKeys("param").build(),
                 TensorDictModule.builder(new NormalParamExtractorModule("biased_softplus_1.0", 1e-4)).inKeys("param").outKeys("loc", "scale").build());
         return new ProbabilisticActor(params, ProbabilisticTensorDictModule.builder().inKeys("loc", "scale").distribution(DistributionFactory.TANH_NORMAL)
-                .distributionKwargs(java.util.Map.of("low", -1.0, "high", 1.0)));
+                .distributionKwargs(Map.of("low", -1.0, "high", 1.0)));
     }
 
     static ProbabilisticActor tanhNormalActor(long seed) {
