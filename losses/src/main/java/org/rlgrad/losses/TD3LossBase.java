@@ -241,7 +241,11 @@ public abstract class TD3LossBase extends LossModule {
         return new LossTerm(loss, metadata);
     }
 
-    /** Every critic with {@code params} on {@code input} (shared by all): {@code [N, *B]}. */
+    /**
+     * Every critic with {@code params} on {@code input}: {@code [N, *B]}. The reference expands the
+     * input to {@code [N, *B]} and maps it (pattern 00); sharing it (pattern N0) gives the same
+     * numbers without the copy, since each member sees the same rows either way.
+     */
     private Tensor critics(TensorDict params, TensorDict input) {
         return callEnsemble(QVALUE, params, input, EnsembleModule.Layout.SHARED).get(key("state_action_value")).squeeze(-1);
     }
