@@ -86,6 +86,10 @@ class DDPGLossTest {
             assertTrue(target.get(i).storage() == online.get(i).storage(), "an alias of the live tensor");
             assertFalse(target.get(i).requiresGrad());
         }
+        DDPGLoss noDelay = DDPGLoss.builder(TinyActorCritic.actor(actorNet), TinyActorCritic.critic(TinyActorCritic.criticNet(2))).delayValue(false).build();
+        assertFalse(noDelay.hasDelayedTarget(DDPGLoss.VALUE));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SoftUpdate.withTau(noDelay, 0.1));
+        assertTrue(e.getMessage().contains("target"), "no delayed copy at all leaves an updater nothing to do: " + e.getMessage());
     }
 
     /** Spec §2.3 evaluated with the networks directly, with distinct target networks (so reading the wrong copy fails). */

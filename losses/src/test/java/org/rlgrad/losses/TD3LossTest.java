@@ -104,19 +104,27 @@ class TD3LossTest {
             String distance = gen.oneOf("l2", "smooth_l1", "l1");
             double sigma = gen.uniform(0.1, 1.0), clip = gen.uniform(0.1, 0.6);
             double[] lo = {gen.uniform(-0.9, -0.1), gen.uniform(-0.9, -0.1)}, hi = {gen.uniform(0.1, 0.9), gen.uniform(0.1, 0.9)};
-            boolean tensorBounds = gen.bool();
+            boolean tensorBounds = gen.bool(), delayActor = gen.bool(), delayQvalue = gen.bool();
             if (!tensorBounds) {
                 lo[1] = lo[0];
                 hi[1] = hi[0];
             }
-            Sequential actorNet = TinyActorCritic.actorNet(gen.intIn(0, 999)), targetActor = TinyActorCritic.actorNet(gen.intIn(1000, 1999));
-            List<Sequential> criticNets = criticNets(gen.intIn(0, 999), members), targetCritics = criticNets(gen.intIn(1000, 1999), members);
+            Sequential actorNet = TinyActorCritic.actorNet(gen.intIn(0, 999));
+            Sequential targetActor = TinyActorCritic.actorNet(gen.intIn(1000, 1999));
+            List<Sequential> criticNets = criticNets(gen.intIn(0, 999), members);
+            List<Sequential> targetCritics = criticNets(gen.intIn(1000, 1999), members);
             TD3Loss.Builder b = TD3Loss.builder(TinyActorCritic.actor(actorNet), critics(criticNets)).policyNoise(sigma).noiseClip(clip)
-                    .lossFunction(distance).reduction("none");
+                    .lossFunction(distance).reduction("none").delayActor(delayActor).delayQvalue(delayQvalue);
             if (tensorBounds) b.bounds(Tensor.of(DType.FLOAT64, lo, ACT), Tensor.of(DType.FLOAT64, hi, ACT));
             else b.bounds(lo[0], hi[0]);
             TD3Loss loss = b.build();
-            loadTargets(loss, targetActor, targetCritics);
+            assertEquals(delayActor, loss.hasDelayedTarget(TD3LossBase.ACTOR));
+            assertEquals(delayQvalue, loss.hasDelayedTarget(TD3LossBase.QVALUE));
+            // Without a delayed copy the target is the online network itself (detached).
+            if (delayActor) loss.loadTargetParams(TD3LossBase.ACTOR, Parameters.fromModule(TinyActorCritic.actor(targetActor)));
+            else targetActor = actorNet;
+            if (delayQvalue) loss.loadTargetParams(TD3LossBase.QVALUE, Parameters.fromModules(critics(targetCritics)));
+            else targetCritics = criticNets;
             TensorDict td = TinyActorCritic.batch(gen, n);
             Tensor z = gen.uniform(new int[] {n, ACT}, -3, 3);
             ReplayedDraws draws = noise(z);
@@ -191,8 +199,16 @@ class TD3LossTest {
         TD3Loss loss = TD3Loss.builder(TinyActorCritic.actor(TinyActorCritic.actorNet(42)), critics(criticNets(43, 3))).bounds(-0.5, 0.7).build();
         loadTargets(loss, TinyActorCritic.actorNet(44), criticNets(45, 3));
         loopGivesTheNumbersOfVmap(loss, TinyActorCritic.batch(gen, 5), gen.uniform(new int[] {5, ACT}, -2, 2));
-        assertTrue(TD3Loss.builder(TinyActorCritic.actor(TinyActorCritic.actorNet(1)), critics(criticNets(2, 2))).bounds(-1, 1).deactivateVmap(true)
-                .build().deactivateVmap(), "the builder option sets it too");
+        TD3Loss looping = TD3Loss.builder(TinyActorCritic.actor(TinyActorCritic.actorNet(1)), critics(criticNets(2, 2))).bounds(-1, 1).deactivateVmap(true)
+                .build();
+        assertTrue(looping.deactivateVmap(), "the builder option sets it too");
+        // The loop refuses SAME randomness (spec §1.6) where vmap accepts it: proof that the critics really run in the loop.
+        TensorDict td = TinyActorCritic.batch(gen, 3);
+        looping.setVmapRandomness("same").setRandomSource(new Generator(46));
+        Exception e = assertThrows(RuntimeException.class, () -> looping.forward(td.copy()));
+        assertTrue(e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("same"), e.getMessage());
+        looping.setDeactivateVmap(false);
+        looping.forward(td.copy());
     }
 
     @Test
@@ -254,9 +270,47 @@ class TD3LossTest {
         TensorDict out = loss.forward(TinyActorCritic.batch(Gen.seeded(11), 4));
         assertArrayEquals(new int[] {3, 4}, out.get("pred_value").shape());
 
+        TD3Loss same = TD3Loss.builder(TinyActorCritic.actor(TinyActorCritic.actorNet(8)), TinyActorCritic.critic(criticNet)).bounds(-1, 1)
+                .numQvalueNets(3).generator(new Generator(9)).build();
+        TD3Loss other = TD3Loss.builder(TinyActorCritic.actor(TinyActorCritic.actorNet(8)), TinyActorCritic.critic(criticNet)).bounds(-1, 1)
+                .numQvalueNets(3).generator(new Generator(99)).build();
+        Key w0 = Key.of("module", "0", "weight");
+        assertArrayEquals(w.toDoubleArray(), same.params(TD3LossBase.QVALUE).get(w0).toDoubleArray(), 0.0, "the generator decides the draws");
+        assertTrue(w.sub(other.params(TD3LossBase.QVALUE).get(w0)).abs().sum().item() > 0, "another generator, other members");
+
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TD3Loss.builder(TinyActorCritic.actor(TinyActorCritic.actorNet(1)),
                 critics(criticNets(2, 2))).bounds(-1, 1).numQvalueNets(3).build());
         assertTrue(e.getMessage().contains("numQvalueNets"), e.getMessage());
+    }
+
+    /**
+     * An actor and a critic sharing their first layer, the ensemble grown from the critic: the
+     * shared layer is re-drawn and trained by the critics unless {@code separateLosses}, which
+     * keeps it as a detached expansion of the actor's (spec §1.3, §1.11).
+     */
+    @Test
+    void separateLossesKeepsTheSharedTrunkOutOfTheCriticEnsemble() {
+        for (boolean separate : new boolean[] {false, true}) {
+            Generator g = new Generator(31);
+            org.rlgrad.engine.nn.Linear trunk = new org.rlgrad.engine.nn.Linear(TinyActorCritic.OBS, 4, true, DType.FLOAT64, g);
+            org.rlgrad.engine.nn.Linear actorHead = new org.rlgrad.engine.nn.Linear(4, ACT, true, DType.FLOAT64, g);
+            org.rlgrad.engine.nn.Linear criticHead = new org.rlgrad.engine.nn.Linear(4 + ACT, 1, true, DType.FLOAT64, g);
+            Sequential actorNet = new Sequential(trunk, new org.rlgrad.engine.nn.Tanh(), actorHead, new org.rlgrad.engine.nn.Tanh());
+            var q = org.rlgrad.engine.modules.TensorFunction.of((o, a) -> criticHead.forward(Tensor.cat(List.of(trunk.forward(o).tanh(), a), -1)));
+            var critic = new org.rlgrad.engine.modules.ValueOperator(new Sequential(trunk, criticHead), q, List.of("observation", "action"),
+                    List.of("state_action_value"));
+            TD3Loss loss = TD3Loss.builder(new org.rlgrad.engine.modules.Actor(actorNet), critic).bounds(-1, 1).separateLosses(separate)
+                    .generator(new Generator(32)).build();
+            Tensor sharedInCritics = loss.params(TD3LossBase.QVALUE).get(Key.of("module", "0", "weight"));
+            assertEquals(!separate, sharedInCritics.requiresGrad(), "trainable in the critics only without separate losses");
+            double[] trunkValues = trunk.parameters().get(0).toDoubleArray();
+            for (int k = 0; k < 2; k++) {
+                double diff = sharedInCritics.select(0, k).sub(trunk.parameters().get(0)).abs().sum().item();
+                if (separate) assertEquals(0.0, diff, "member " + k + " holds the actor's trunk");
+                else assertTrue(diff > 0, "member " + k + " holds a re-drawn trunk");
+            }
+            assertEquals(trunkValues.length, sharedInCritics.select(0, 0).numel());
+        }
     }
 
     /** Reductions and priority weights against the per-sample losses of reduction none. */
@@ -291,6 +345,9 @@ class TD3LossTest {
             assertEquals(s / n, byReduction.get("mean").get(k).item(), 1e-12, k + " mean");
             assertEquals(num / den, withW.get(k).item(), 1e-12, k + " weighted mean");
         }
+        TensorDict weightsOff = TD3Loss.builder(TinyActorCritic.actor(actorNet), critics(criticNets)).bounds(-1, 1)
+                .prioritizedWeights(LossModule.PrioritizedWeights.OFF).build().setRandomSource(noise(z)).forward(weighted.copy());
+        for (String k : List.of("loss_actor", "loss_qvalue")) assertEquals(byReduction.get("mean").get(k).item(), weightsOff.get(k).item(), 1e-12, k);
     }
 
     @Test
