@@ -14,7 +14,7 @@ import java.util.Set;
 public final class LossAdapters {
     private LossAdapters() {}
 
-    private static final List<LossAdapter> ADAPTERS = List.of(new DQNLossAdapter(), new CQLLossAdapter(), new REDQLossAdapter(), new CrossQLossAdapter(), new DistributionalDQNLossAdapter(), new DiscreteCQLLossAdapter(), new IQLLossAdapter(), new DiscreteIQLLossAdapter());
+    private static final List<LossAdapter> ADAPTERS = List.of(new DQNLossAdapter(), new CQLLossAdapter(), new REDQLossAdapter(), new CrossQLossAdapter(), new DistributionalDQNLossAdapter(), new DiscreteCQLLossAdapter(), new IQLLossAdapter(), new DiscreteIQLLossAdapter(), new DDPGLossAdapter());
 
     /** The classes of issue 9 (Losses II); every other loss arrives with issue 8. */
     public static final Set<String> LOSSES_II = Set.of("PPOLoss", "ClipPPOLoss", "KLPENPPOLoss", "A2CLoss", "ReinforceLoss", "GAILLoss", "DTLoss",
