@@ -3,8 +3,11 @@
  * keys, target networks, reductions with masks and priority weights, value estimators, vmap
  * randomness), the target-network updaters {@link org.rlgrad.losses.SoftUpdate} and
  * {@link org.rlgrad.losses.HardUpdate}, the utilities of spec/losses.md section 1.12, and the
- * objectives TorchRL users know. {@link org.rlgrad.losses.DQNLoss} is the first; DDPG, SAC, TD3,
- * IQL, CQL, CrossQ, REDQ (issue 8) and PPO, A2C, GAIL, the Decision Transformers, Dreamer and
- * QMixer (issue 9) follow. The semantics to match are in spec/losses.md.
+ * objectives TorchRL users know. The value-based and off-policy objectives are here: DQN,
+ * distributional DQN, DDPG, TD3, TD3+BC, SAC (versions 1 and 2), discrete SAC, REDQ, CrossQ, IQL,
+ * discrete IQL, CQL and discrete CQL, with the shared pieces they are built from (critic ensembles
+ * in {@link org.rlgrad.losses.LossModule}, {@link org.rlgrad.losses.EntropyTemperature}). PPO,
+ * A2C, REINFORCE, GAIL, the Decision Transformers, Dreamer and QMixer (issue 9) follow. The
+ * semantics to match are in spec/losses.md; where rlgrad departs from the reference, spec/DECISIONS.md.
  */
 package org.rlgrad.losses;
