@@ -14,7 +14,7 @@ import java.util.Set;
 public final class LossAdapters {
     private LossAdapters() {}
 
-    private static final List<LossAdapter> ADAPTERS = List.of(new DQNLossAdapter());
+    private static final List<LossAdapter> ADAPTERS = List.of(new DQNLossAdapter(), new SACLossAdapter(), new DiscreteSACLossAdapter());
 
     /** The classes of issue 9 (Losses II); every other loss arrives with issue 8. */
     public static final Set<String> LOSSES_II = Set.of("PPOLoss", "ClipPPOLoss", "KLPENPPOLoss", "A2CLoss", "ReinforceLoss", "GAILLoss", "DTLoss",
