@@ -73,8 +73,8 @@ import org.rlgrad.estimators.ValueEstimators;
  *
  * <p>Target entropy: a number, or "auto" = minus the number of action components per sample
  * (spec §1.10). rlgrad has no action specs, so "auto" takes the shape given to
- * {@link Builder#actionShape}, or else the shape of the data's action (without the batch dims)
- * at the first call, and keeps it from then on.
+ * {@link Builder#actionShape} (at construction), or else the shape of the data's action (without
+ * the batch dims) at the first call, and keeps it from then on.
  *
  * <p>Estimators: TD0 (default), TD1, TDLambda. Version 2's estimator has no network and reads
  * {@code ("next", value)}; version 1's evaluates {@code V} on the next state with the given target
@@ -103,7 +103,6 @@ public final class SACLoss extends LossModule {
     private final boolean delayValue;
     private final boolean skipDoneStates;
     private final ScalarOutputMode scalarOutputMode;
-    private final int[] actionShape;
     private Double targetEntropy;
     private boolean warnedScalarOutput;
 
@@ -117,8 +116,7 @@ public final class SACLoss extends LossModule {
         this.delayValue = b.delayValue;
         this.skipDoneStates = b.skipDoneStates;
         this.scalarOutputMode = b.scalarOutputMode;
-        this.actionShape = b.actionShape;
-        this.targetEntropy = b.targetEntropy;
+        this.targetEntropy = b.actionShape != null ? Double.valueOf(EntropyTemperature.autoTargetEntropy(b.actionShape)) : b.targetEntropy;
         setReduction(b.reduction);
         setPrioritizedWeights(b.prioritizedWeights);
         setDeactivateVmap(b.deactivateVmap);
@@ -401,11 +399,9 @@ public final class SACLoss extends LossModule {
         return reduce(temperature.logAlpha().neg().mul(logProb.add(h)), td);
     }
 
-    /** H̄: the given number, else −(components of the action spec's shape), else −(components of the data's action), fixed at first use. */
+    /** H̄: the given number or the action shape's (set at construction), else −(components of the data's action), fixed at first use. */
     private double resolveTargetEntropy(Tensor action, TensorDict td) {
-        if (targetEntropy == null) {
-            targetEntropy = actionShape != null ? EntropyTemperature.autoTargetEntropy(actionShape) : EntropyTemperature.autoTargetEntropy(action, td.batchDims());
-        }
+        if (targetEntropy == null) targetEntropy = EntropyTemperature.autoTargetEntropy(action, td.batchDims());
         return targetEntropy;
     }
 
