@@ -252,29 +252,32 @@ public final class DiscreteSACLoss extends LossModule {
         try (GradMode.Scope g = GradMode.noGrad()) {
             Tensor alpha = temperature.alpha();
             TensorDict next = td.nextView().copy();
-            Tensor live = null;
-            if (skipDoneStates) {
-                Tensor done = require(td, key("done").prepend("next"));
-                live = (done.dtype() == DType.BOOL ? done : done.ne(0.0)).reshape(next.batchSize()).logicalNot();
-                if (live.all().item() != 0) live = null;
-            }
-            if (live == null) {
+            if (!skipDoneStates) {
                 Tensor[] pl = probsAndLogProbs(PolicyDistribution.of(actor, params(ACTOR), next));
                 Tensor p = pl[0], logP = Tensor.where(p.eq(0.0), 1e-8, p).log();
                 nextValue = softValue(p, logP, actionValues(targetParams(QVALUE), next), alpha);
             } else {
-                int[] shape = Shape.concat(next.batchSize(), new int[] {1});
-                nextValue = temperature.logAlpha().newZeros(temperature.logAlpha().dtype(), shape);
-                if (live.any().item() != 0) {
-                    TensorDict kept = next.mask(live);
-                    Tensor[] pl = probsAndLogProbs(PolicyDistribution.of(actor, params(ACTOR), kept));
-                    Tensor v = softValue(pl[0], pl[1], actionValues(targetParams(QVALUE), kept), alpha);
-                    nextValue = nextValue.to(v.dtype()).maskedScatter(live.unsqueeze(-1), v);
-                }
+                nextValue = liveNextValue(td, next, alpha);
             }
         }
         work.set(key("value").prepend("next"), nextValue);
         return valueEstimator().valueEstimate(work, null, null, null).squeeze(-1).detach();
+    }
+
+    /**
+     * {@code skip_done_states}: {@code v'} of the next states that are not done, from the
+     * distribution's normalised logits as {@code ℓ'}; 0 for the done ones, which no network sees.
+     */
+    private Tensor liveNextValue(TensorDict td, TensorDict next, Tensor alpha) {
+        Tensor done = require(td, key("done").prepend("next"));
+        Tensor live = (done.dtype() == DType.BOOL ? done : done.ne(0.0)).reshape(next.batchSize()).logicalNot();
+        boolean allLive = live.all().item() != 0;
+        Tensor nextValue = alpha.newZeros(alpha.dtype(), Shape.concat(next.batchSize(), new int[] {1}));
+        if (!allLive && live.any().item() == 0) return nextValue;
+        TensorDict kept = allLive ? next : next.mask(live);
+        Tensor[] pl = probsAndLogProbs(PolicyDistribution.of(actor, params(ACTOR), kept));
+        Tensor v = softValue(pl[0], pl[1], actionValues(targetParams(QVALUE), kept), alpha);
+        return allLive ? v : nextValue.to(v.dtype()).maskedScatter(live.unsqueeze(-1), v);
     }
 
     /** {@code Σ_a p_a (min_i Q_i(·, a) − α ℓ_a)} as {@code [B, 1]}. */

@@ -19,7 +19,6 @@ import org.rlgrad.engine.tensor.DType;
 import org.rlgrad.engine.tensor.Reduction;
 import org.rlgrad.engine.tensor.Shape;
 import org.rlgrad.engine.tensor.Tensor;
-import org.rlgrad.engine.tensordict.Key;
 import org.rlgrad.engine.tensordict.TensorDict;
 import org.rlgrad.estimators.ValueEstimators;
 
@@ -286,7 +285,7 @@ public final class SACLoss extends LossModule {
     /** Version 2: every critic on the whole batch against one target. */
     private Tensor qvalueTermV2(TensorDict td) {
         Tensor y = targetV2(td);
-        Tensor q = callEnsemble(QVALUE, params(QVALUE), td.copy(), EnsembleModule.Layout.SHARED).get(key("state_action_value")).squeeze(-1);
+        Tensor q = criticValues(params(QVALUE), td, EnsembleModule.Layout.SHARED);
         Tensor yN = y.unsqueeze(0).expand(q.shape());
         try (GradMode.Scope g = GradMode.noGrad()) {
             td.set(key("priority"), q.detach().sub(yN).abs().amax(0));
@@ -301,7 +300,6 @@ public final class SACLoss extends LossModule {
         try (GradMode.Scope g = GradMode.noGrad()) {
             Tensor alpha = temperature.alpha();
             TensorDict next = td.nextView().copy();
-            int b = next.batchSize()[0];
             Tensor[] sample = skipDoneStates ? nextSampleSkippingDone(td, next) : null;
             Tensor nextAction, nextLogProb;
             if (sample != null) {
@@ -313,12 +311,8 @@ public final class SACLoss extends LossModule {
                 nextLogProb = s.logProb();
             }
             next.set(key("action"), nextAction);
-            Tensor qNext = callEnsemble(QVALUE, targetParams(QVALUE), next, EnsembleModule.Layout.SHARED).get(key("state_action_value"));
-            nextValue = qNext.sub(nextLogProb.unsqueeze(-1).mul(alpha)).min(0, false).values();
-            if (nextValue.dim() != 2 || nextValue.size(0) != b) {
-                throw new IllegalStateException("SACLoss: expected the critics to write " + key("state_action_value") + " of shape [B, 1], got "
-                        + Shape.format(qNext.shapeRef()) + " for the ensemble");
-            }
+            Tensor qNext = criticValues(targetParams(QVALUE), next, EnsembleModule.Layout.SHARED);
+            nextValue = qNext.sub(nextLogProb.mul(alpha)).min(0, false).values().unsqueeze(-1);
         }
         work.set(key("value").prepend("next"), nextValue);
         return valueEstimator().valueEstimate(work, null, null, null).squeeze(-1).detach();
@@ -360,7 +354,7 @@ public final class SACLoss extends LossModule {
                     + " (critic k is trained on the k-th of " + numQvalueNets + " equal contiguous chunks)");
         }
         TensorDict chunks = td.copy().reshape(numQvalueNets, b / numQvalueNets);
-        Tensor q = callEnsemble(QVALUE, params(QVALUE), chunks, EnsembleModule.Layout.STACKED).get(key("state_action_value")).reshape(b);
+        Tensor q = criticValues(params(QVALUE), chunks, EnsembleModule.Layout.STACKED).reshape(b);
         try (GradMode.Scope g = GradMode.noGrad()) {
             td.set(key("priority"), q.detach().sub(y).square());
         }
@@ -375,10 +369,25 @@ public final class SACLoss extends LossModule {
             SampleAndLogProb s = PolicyDistribution.rsample(lossName(), actor, targetParams(ACTOR), td, randomSource());
             TensorDict withAction = td.copy();
             withAction.set(key("action"), s.sample());
-            Tensor q = callEnsemble(QVALUE, targetParams(QVALUE), withAction, EnsembleModule.Layout.SHARED).get(key("state_action_value")).squeeze(-1);
+            Tensor q = criticValues(targetParams(QVALUE), withAction, EnsembleModule.Layout.SHARED);
             target = q.min(0, false).values().sub(s.logProb().mul(temperature.alpha()));
         }
         return reduce(lossFunction.apply(v, target), td);
+    }
+
+    /**
+     * The critics on a copy of {@code td} with the stacked {@code params}: {@code [N, *B]} (their
+     * {@code [N, *B, 1]} output without the trailing axis); any other shape is an error.
+     */
+    private Tensor criticValues(TensorDict params, TensorDict td, EnsembleModule.Layout layout) {
+        Tensor q = callEnsemble(QVALUE, params, td.copy(), layout).get(key("state_action_value"));
+        int[] want = Shape.concat(td.batchSize(), new int[] {1});
+        if (layout == EnsembleModule.Layout.SHARED) want = Shape.concat(new int[] {numQvalueNets}, want);
+        if (!Arrays.equals(q.shapeRef(), want)) {
+            throw new IllegalArgumentException("SACLoss: expected the critics to write " + key("state_action_value") + " of shape [*B, 1], so that the "
+                    + "ensemble gives " + Shape.format(want) + ", got " + Shape.format(q.shapeRef()));
+        }
+        return q.squeeze(-1);
     }
 
     /** The actor's reparameterised draw at the current state with the online parameters. */
@@ -389,7 +398,7 @@ public final class SACLoss extends LossModule {
     private Tensor actorTerm(TensorDict td, SampleAndLogProb sample) {
         TensorDict withAction = td.copy();
         withAction.set(key("action"), sample.sample());
-        Tensor q = callEnsemble(QVALUE, params(QVALUE).detach(), withAction, EnsembleModule.Layout.SHARED).get(key("state_action_value")).squeeze(-1);
+        Tensor q = criticValues(params(QVALUE).detach(), withAction, EnsembleModule.Layout.SHARED);
         Tensor minQ = q.min(0, false).values();
         return reduce(sample.logProb().mul(temperature.alpha()).sub(minQ), td);
     }

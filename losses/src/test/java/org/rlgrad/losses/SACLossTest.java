@@ -301,6 +301,29 @@ class SACLossTest {
             TensorDict b = (version1 ? v1(28) : v2(28)).deactivateVmap(true).build().setRandomSource(draws(e1, e2)).forward(td.copy());
             for (Key k : a.keys()) assertEquals(a.get(k).item(), b.get(k).item(), 1e-13, k.toString());
         }
+        // The loop refuses SAME randomness (spec §1.6); vmap accepts it.
+        v2(28).build().setVmapRandomness("same").setRandomSource(draws(e1, e2)).forward(td.copy());
+        LossModule looped = v2(28).deactivateVmap(true).build().setVmapRandomness("same").setRandomSource(draws(e1, e2));
+        RuntimeException e = assertThrows(RuntimeException.class, () -> looped.forward(td.copy()));
+        assertTrue(e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("same"), e.getMessage());
+    }
+
+    /** Each public component alone gives forward's entry for the same draws (version 1: Q, V, actor, alpha). */
+    @Test
+    void componentsCalledAloneMatchForward() {
+        TensorDict td = TinySac.batch(Gen.seeded(29), 4);
+        Tensor e1 = TinySac.noise(30, 4, A), e2 = TinySac.noise(31, 4, A);
+        TensorDict whole = v1(32).alphaInit(0.4).build().setRandomSource(draws(e1, e2)).forward(td.copy());
+        SACLoss loss = v1(32).alphaInit(0.4).build();
+        loss.setRandomSource(draws(e1, e2));
+        TensorDict data = td.copy();
+        assertEquals(whole.get("loss_qvalue").item(), loss.qvalueLoss(data).loss().item(), 1e-14);
+        assertTrue(data.contains("td_error"), "the Q loss alone writes the priority");
+        assertEquals(whole.get("loss_value").item(), loss.valueLoss(data).loss().item(), 1e-14);
+        SACLoss.Term actor = loss.actorLoss(data);
+        assertEquals(whole.get("loss_actor").item(), actor.loss().item(), 1e-14);
+        assertEquals(whole.get("loss_alpha").item(), loss.alphaLoss(data, actor.metadata().get("log_prob")).loss().item(), 1e-14);
+        assertThrows(IllegalStateException.class, () -> v2(32).build().valueLoss(td.copy()));
     }
 
     /**
@@ -387,6 +410,18 @@ class SACLossTest {
                 () -> SACLoss.builder(TinySac.actor(1), TinySac.critics(2, 3)).numQvalueNets(2).build());
         assertTrue(e.getMessage().contains("num_qvalue_nets"), e.getMessage());
         assertEquals(3, SACLoss.builder(TinySac.actor(1), TinySac.critic(2)).numQvalueNets(3).build().numQvalueNets(), "grown from one critic");
+        // Grown copies are re-drawn from the given generator (spec §1.3).
+        Tensor w1 = SACLoss.builder(TinySac.actor(1), TinySac.critic(2)).generator(new Generator(5)).build().params(SACLoss.QVALUE).get(Key.of("module", "0", "weight"));
+        Tensor w2 = SACLoss.builder(TinySac.actor(1), TinySac.critic(2)).generator(new Generator(5)).build().params(SACLoss.QVALUE).get(Key.of("module", "0", "weight"));
+        Tensor w3 = SACLoss.builder(TinySac.actor(1), TinySac.critic(2)).generator(new Generator(6)).build().params(SACLoss.QVALUE).get(Key.of("module", "0", "weight"));
+        assertArrayEquals(w1.toDoubleArray(), w2.toDoubleArray(), 0.0);
+        assertFalse(java.util.Arrays.equals(w1.toDoubleArray(), w3.toDoubleArray()));
+        assertFalse(java.util.Arrays.equals(w1.select(0, 0).toDoubleArray(), w1.select(0, 1).toDoubleArray()), "members differ");
+        // Which target trees are delayed copies (spec §3: critics and V by default, the actor not).
+        assertTrue(v1(1).build().hasDelayedTarget(SACLoss.QVALUE) && v1(1).build().hasDelayedTarget(SACLoss.VALUE));
+        assertFalse(v1(1).build().hasDelayedTarget(SACLoss.ACTOR));
+        assertFalse(v1(1).delayQvalue(false).build().hasDelayedTarget(SACLoss.QVALUE));
+        assertFalse(v1(1).delayValue(false).build().hasDelayedTarget(SACLoss.VALUE));
         assertThrows(IllegalArgumentException.class, () -> v2(1).lossFunction("l3"));
         SACLoss loss = v2(1).build();
         assertEquals(2, loss.version());
