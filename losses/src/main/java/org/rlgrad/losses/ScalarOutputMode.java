@@ -1,30 +1,49 @@
 package org.rlgrad.losses;
 
-import java.util.Locale;
+import java.util.List;
+
+import org.rlgrad.engine.tensor.Reduction;
+import org.rlgrad.engine.tensordict.TensorDict;
 
 /**
- * What a loss does with its scalar metrics ({@code alpha}, {@code entropy}) when
- * {@code reduction = "none"} (spec losses.md §1.8, {@code scalar_output_mode}): in the reference
- * the output dict then has the batch shape {@code *B}, where a scalar cannot be stored as a tensor.
- * <ul>
- *   <li>{@link #EXCLUDE}: the scalars are left out;</li>
- *   <li>{@link #NON_TENSOR}: the scalars are kept. rlgrad's output dicts have batch {@code []}
- *       whatever the reduction (the per-element losses of an ensemble loss, {@code [N, *B]}, share
- *       no leading batch dim with the rest), so a kept scalar is an ordinary 0-dim tensor;</li>
- *   <li>null (the default): as {@link #EXCLUDE}, after a warning.</li>
- * </ul>
- * Other reductions ignore the option: scalars are always written.
+ * What happens to a loss's scalar metrics ({@code alpha}, {@code entropy}) when its losses are not
+ * reduced (spec losses.md §1.8, {@code scalar_output_mode}; SAC, discrete SAC, REDQ, CrossQ, IQL,
+ * CQL, online DT).
+ *
+ * <p>In the reference the output dict then takes the batch shape, so a scalar cannot be stored as
+ * a tensor there: {@link #EXCLUDE} drops it, {@link #NON_TENSOR} stores it as an opaque entry, and
+ * no choice (null) drops it after a warning. rlgrad's output dicts always have batch size
+ * {@code []} (a {@code [B]} loss fits there), so {@link #NON_TENSOR} keeps the metrics as the
+ * scalar tensors they are; the visible behaviour is the reference's: present or absent.
  */
 public enum ScalarOutputMode {
-    EXCLUDE, NON_TENSOR;
+    EXCLUDE,
+    NON_TENSOR;
 
-    /** {@code "exclude"} or {@code "non_tensor"} (case-insensitive), null for null; anything else is an error. */
+    private static final System.Logger LOG = System.getLogger(ScalarOutputMode.class.getName());
+
+    /** {@code "exclude"}, {@code "non_tensor"} (any case, {@code -} or {@code _}), or null (no choice). */
     public static ScalarOutputMode parse(String name) {
         if (name == null) return null;
-        return switch (name.trim().toLowerCase(Locale.ROOT)) {
+        return switch (name.trim().toLowerCase(java.util.Locale.ROOT).replace('-', '_')) {
             case "exclude" -> EXCLUDE;
             case "non_tensor" -> NON_TENSOR;
-            default -> throw new IllegalArgumentException("scalar_output_mode: expected null, \"exclude\" or \"non_tensor\", got '" + name + "'");
+            default -> throw new IllegalArgumentException("scalar_output_mode: expected one of exclude, non_tensor or null, got \"" + name + "\"");
         };
+    }
+
+    /**
+     * Removes {@code metrics} from {@code out} where {@code mode} says so: only with
+     * {@code reduction = none}, and with {@code mode = null} after a warning naming the loss
+     * (unless {@code warnedBefore}). Returns whether the loss has warned now or before.
+     */
+    static boolean apply(String lossName, ScalarOutputMode mode, Reduction reduction, TensorDict out, List<String> metrics, boolean warnedBefore) {
+        if (reduction != Reduction.NONE || mode == NON_TENSOR) return warnedBefore;
+        if (mode == null && !warnedBefore) {
+            LOG.log(System.Logger.Level.WARNING, () -> lossName + ": reduction=none with scalar_output_mode=null; the scalar metrics " + metrics
+                    + " are left out of the output (choose exclude or non_tensor to silence this)");
+        }
+        for (String m : metrics) if (out.contains(m)) out.remove(m);
+        return warnedBefore || mode == null;
     }
 }
