@@ -167,41 +167,44 @@ public final class CrossQLoss extends LossModule {
 
     @Override
     protected TensorDict computeLosses(TensorDict td) {
-        TensorDict value = qvalueTerms(td);
-        TensorDict actorTerms = actorTerms(td);
-        Tensor logProb = actorTerms.get("log_prob");
-        td.set(key("priority"), value.get("td_error"));
+        LossTerm value = qvalueTerm(td);
+        LossTerm actorTerm = actorTerm(td);
+        Tensor logProb = actorTerm.metric("log_prob");
+        td.set(key("priority"), value.metric("td_error"));
 
         TensorDict out = new TensorDict();
-        out.set("loss_qvalue", value.get("loss_qvalue"));
-        out.set("loss_actor", actorTerms.get("loss_actor"));
+        out.set("loss_qvalue", value.loss());
+        out.set("loss_actor", actorTerm.loss());
         out.set("loss_alpha", alphaTerm(logProb, td));
         if (keepsScalars()) {
             out.set("alpha", temperature.alpha());
             out.set("entropy", logProb.mean().neg());
         }
         out.set("log_prob", logProb);
-        out.set("td_error", value.get("td_error"));
+        out.set("td_error", value.metric("td_error"));
         return out;
     }
 
     /** The Q-loss component alone (spec §1.1): {@code loss_qvalue} (reduced) and the metric {@code td_error} {@code [*B]}. */
-    public TensorDict qvalueLoss(TensorDict td) {
-        return inSamplingMode(() -> qvalueTerms(td));
+    public LossTerm qvalueLoss(TensorDict td) {
+        return inSamplingMode(() -> qvalueTerm(td));
     }
 
     /** The actor-loss component alone: {@code loss_actor} (reduced) and the metric {@code log_prob} {@code [*B]} (detached). */
-    public TensorDict actorLoss(TensorDict td) {
-        return inSamplingMode(() -> actorTerms(td));
+    public LossTerm actorLoss(TensorDict td) {
+        return inSamplingMode(() -> actorTerm(td));
     }
 
-    /** The alpha loss of a detached log-probability {@code [*B]}: {@code red(−log_alpha (logProb + H̄))}, no mask. */
-    public Tensor alphaLoss(Tensor logProb) {
+    /**
+     * The alpha loss of a detached log-probability {@code [*B]} ({@link #actorLoss}'s metadata):
+     * {@code red(−log_alpha (logProb + H̄))}, no mask; no metrics.
+     */
+    public LossTerm alphaLoss(Tensor logProb) {
         double h = targetEntropy != null ? targetEntropy : failAuto();
-        return MaskedReduction.reduce(alphaElements(logProb.detach(), h), reduction(), null, null);
+        return new LossTerm(MaskedReduction.reduce(alphaElements(logProb.detach(), h), reduction(), null, null), Map.of());
     }
 
-    private TensorDict qvalueTerms(TensorDict td) {
+    private LossTerm qvalueTerm(TensorDict td) {
         Tensor action = require(td, key("action"));
         targetEntropy(action, td.batchDims());
         int[] batch = td.batchSize();
@@ -233,13 +236,10 @@ public final class CrossQLoss extends LossModule {
         try (GradMode.Scope g = GradMode.noGrad()) {
             tdError = qCur.detach().sub(y).abs().amax(0);
         }
-        TensorDict out = new TensorDict();
-        out.set("loss_qvalue", reduce(perElement, td));
-        out.set("td_error", tdError);
-        return out;
+        return new LossTerm(reduce(perElement, td), Map.of("td_error", tdError));
     }
 
-    private TensorDict actorTerms(TensorDict td) {
+    private LossTerm actorTerm(TensorDict td) {
         Tensor action = require(td, key("action"));
         targetEntropy(action, td.batchDims());
         Tensor alpha = temperature.alpha();
@@ -258,10 +258,7 @@ public final class CrossQLoss extends LossModule {
             critics.train(true);
         }
         Tensor perElement = alpha.mul(drawn.logProb()).sub(minQ);
-        TensorDict out = new TensorDict();
-        out.set("loss_actor", reduce(perElement, td));
-        out.set("log_prob", drawn.logProb().detach());
-        return out;
+        return new LossTerm(reduce(perElement, td), Map.of("log_prob", drawn.logProb().detach()));
     }
 
     private Tensor alphaTerm(Tensor logProb, TensorDict td) {

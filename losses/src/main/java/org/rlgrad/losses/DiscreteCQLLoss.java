@@ -119,7 +119,10 @@ public final class DiscreteCQLLoss extends LossModule {
 
     @Override
     protected TensorDict computeLosses(TensorDict td) {
-        TensorDict out = valueTerms(td);
+        LossTerm value = valueTerm(td);
+        TensorDict out = new TensorDict();
+        value.metadata().forEach(out::set);
+        out.set("loss_qvalue", value.loss());
         out.set("loss_cql", conservativeTerm(td));
         return out;
     }
@@ -129,18 +132,18 @@ public final class DiscreteCQLLoss extends LossModule {
      * {@code td_error}, {@code pred_value}, {@code target_value}; writes the priority and
      * {@code pred_val} into {@code td}.
      */
-    public TensorDict valueLoss(TensorDict td) {
+    public LossTerm valueLoss(TensorDict td) {
         Objects.requireNonNull(td, "DiscreteCQLLoss.valueLoss: expected a TensorDict, got null");
-        return inSamplingMode(() -> valueTerms(td));
+        return inSamplingMode(() -> valueTerm(td));
     }
 
-    /** The conservative component alone ({@code cql_loss}): reads {@code pred_val}, which {@link #valueLoss} writes. */
-    public Tensor cqlLoss(TensorDict td) {
+    /** The conservative component alone ({@code cql_loss}), no metrics: reads {@code pred_val}, which {@link #valueLoss} writes. */
+    public LossTerm cqlLoss(TensorDict td) {
         Objects.requireNonNull(td, "DiscreteCQLLoss.cqlLoss: expected a TensorDict, got null");
-        return inSamplingMode(() -> conservativeTerm(td));
+        return inSamplingMode(() -> new LossTerm(conservativeTerm(td), Map.of()));
     }
 
-    private TensorDict valueTerms(TensorDict td) {
+    private LossTerm valueTerm(TensorDict td) {
         Tensor action = require(td, key("action"));
         TensorDict work = td.copy();
         Tensor actionValues = valueNetwork.forwardWith(params(VALUE_NETWORK), work).get(key("action_value"));
@@ -150,18 +153,17 @@ public final class DiscreteCQLLoss extends LossModule {
         TensorDict bootstrap = referenceCompat ? params(VALUE_NETWORK).detach() : targetParams(VALUE_NETWORK);
         Tensor y = valueEstimator().valueEstimate(work, bootstrap, null, null).squeeze(-1).detach();
         Tensor priority;
-        TensorDict out = new TensorDict();
+        Map<String, Tensor> metadata = new LinkedHashMap<>();
         try (GradMode.Scope g = GradMode.noGrad()) {
             priority = q.detach().sub(y).square().unsqueeze(-1);
-            out.set("td_error", priority.mean(0));
-            out.set("pred_value", actionValues.detach().mean());
-            out.set("target_value", y.mean());
+            metadata.put("td_error", priority.mean(0));
+            metadata.put("pred_value", actionValues.detach().mean());
+            metadata.put("target_value", y.mean());
         }
         td.set(key("priority"), priority);
         td.set(key("pred_val"), actionValues);
 
-        out.set("loss_qvalue", reduce(lossFunction.apply(q, y).mul(0.5), td));
-        return out;
+        return new LossTerm(reduce(lossFunction.apply(q, y).mul(0.5), td), metadata);
     }
 
     private Tensor conservativeTerm(TensorDict td) {

@@ -207,28 +207,25 @@ public final class DiscreteSACLoss extends LossModule {
         return out;
     }
 
-    /** A loss term alone with its metadata (spec §1.1). */
-    public record Term(Tensor loss, Map<String, Tensor> metadata) {}
-
     /** {@code loss_qvalue}; writes the priority into {@code td}. */
-    public Term qvalueLoss(TensorDict td) {
+    public LossTerm qvalueLoss(TensorDict td) {
         return inSamplingMode(() -> {
             Tensor loss = qvalueTerm(td);
-            return new Term(loss, Map.of("td_error", td.get(key("priority"))));
+            return new LossTerm(loss, Map.of("td_error", td.get(key("priority"))));
         });
     }
 
     /** {@code loss_actor}; metadata {@code log_prob}: {@code sg(Σ_a p_a ℓ_a)} {@code [B]}, for {@link #alphaLoss}. */
-    public Term actorLoss(TensorDict td) {
+    public LossTerm actorLoss(TensorDict td) {
         return inSamplingMode(() -> {
             Tensor[] t = actorTerm(td);
-            return new Term(t[0], Map.of("log_prob", t[1]));
+            return new LossTerm(t[0], Map.of("log_prob", t[1]));
         });
     }
 
     /** {@code loss_alpha} from {@code lp = Σ_a p_a ℓ_a} ({@link #actorLoss}'s metadata). */
-    public Term alphaLoss(TensorDict td, Tensor logProb) {
-        return inSamplingMode(() -> new Term(alphaTerm(td, logProb.detach()), Map.of()));
+    public LossTerm alphaLoss(TensorDict td, Tensor logProb) {
+        return inSamplingMode(() -> new LossTerm(alphaTerm(td, logProb.detach()), Map.of()));
     }
 
     // ------------------------------------------------------------------ the terms

@@ -169,21 +169,31 @@ abstract class ImplicitQLearning extends LossModule {
     }
 
     /**
-     * The actor loss alone, {@code red(−w·log π(a|s))} (spec §2.8 step 1); like the reference,
-     * writes {@code sg(log π(a|s))} at the {@code log_prob} key of {@code td}.
+     * The actor loss alone, {@code red(−w·log π(a|s))} (spec §2.8 step 1), with the metric
+     * {@code log_prob} = {@code sg(log π(a|s))} {@code [*B]}; like the reference, also writes it at
+     * the {@code log_prob} key of {@code td}.
      */
-    public final Tensor actorLoss(TensorDict td) {
-        return inSamplingMode(() -> actorTerm(td).loss());
+    public final LossTerm actorLoss(TensorDict td) {
+        return inSamplingMode(() -> {
+            ActorTerm a = actorTerm(td);
+            return new LossTerm(a.loss(), Map.of("log_prob", a.logProb()));
+        });
     }
 
-    /** The Q loss alone, {@code red(Σ_i d(Q_i(s, a), y))} (spec §2.8 step 2); {@code td} is not written to. */
-    public final Tensor qvalueLoss(TensorDict td) {
-        return inSamplingMode(() -> qvalueTerm(td).loss());
+    /**
+     * The Q loss alone, {@code red(Σ_i d(Q_i(s, a), y))} (spec §2.8 step 2), with the metric
+     * {@code td_error} = {@code max_i (Q_i − y)²} {@code [*B]}; {@code td} is not written to.
+     */
+    public final LossTerm qvalueLoss(TensorDict td) {
+        return inSamplingMode(() -> {
+            QTerm q = qvalueTerm(td);
+            return new LossTerm(q.loss(), Map.of("td_error", q.priority()));
+        });
     }
 
-    /** The value loss alone, the expectile regression of V on {@code min_i Q̄_i(s, a)} (spec §2.8 step 3). */
-    public final Tensor valueLoss(TensorDict td) {
-        return inSamplingMode(() -> valueTerm(td));
+    /** The value loss alone, the expectile regression of V on {@code min_i Q̄_i(s, a)} (spec §2.8 step 3); no metrics. */
+    public final LossTerm valueLoss(TensorDict td) {
+        return inSamplingMode(() -> new LossTerm(valueTerm(td), Map.of()));
     }
 
     private ActorTerm actorTerm(TensorDict td) {

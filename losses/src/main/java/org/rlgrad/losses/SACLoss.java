@@ -244,34 +244,31 @@ public final class SACLoss extends LossModule {
         return out;
     }
 
-    /** A loss term alone with its metadata (spec §1.1: every public component can be called alone). */
-    public record Term(Tensor loss, Map<String, Tensor> metadata) {}
-
     /** {@code loss_qvalue} (with, in version 2, the next-state draw); writes the priority into {@code td}. */
-    public Term qvalueLoss(TensorDict td) {
+    public LossTerm qvalueLoss(TensorDict td) {
         return inSamplingMode(() -> {
             Tensor loss = qvalueTerm(td);
-            return new Term(loss, Map.of("td_error", td.get(key("priority"))));
+            return new LossTerm(loss, Map.of("td_error", td.get(key("priority"))));
         });
     }
 
     /** {@code loss_value} of version 1 (one draw with the actor's target parameters). */
-    public Term valueLoss(TensorDict td) {
+    public LossTerm valueLoss(TensorDict td) {
         if (valueNetwork == null) throw new IllegalStateException("SACLoss.valueLoss: version 2 has no value network");
-        return inSamplingMode(() -> new Term(valueTerm(td), Map.of()));
+        return inSamplingMode(() -> new LossTerm(valueTerm(td), Map.of()));
     }
 
     /** {@code loss_actor} (one draw); metadata {@code log_prob}: the detached log-probabilities of the draw, for {@link #alphaLoss}. */
-    public Term actorLoss(TensorDict td) {
+    public LossTerm actorLoss(TensorDict td) {
         return inSamplingMode(() -> {
             SampleAndLogProb s = actorSample(td);
-            return new Term(actorTerm(td, s), Map.of("log_prob", s.logProb().detach()));
+            return new LossTerm(actorTerm(td, s), Map.of("log_prob", s.logProb().detach()));
         });
     }
 
     /** {@code loss_alpha} from the log-probabilities of an actor draw on {@code td} ({@link #actorLoss}'s metadata). */
-    public Term alphaLoss(TensorDict td, Tensor logProb) {
-        return inSamplingMode(() -> new Term(alphaTerm(td, logProb.detach()), Map.of()));
+    public LossTerm alphaLoss(TensorDict td, Tensor logProb) {
+        return inSamplingMode(() -> new LossTerm(alphaTerm(td, logProb.detach()), Map.of()));
     }
 
     // ------------------------------------------------------------------ the terms

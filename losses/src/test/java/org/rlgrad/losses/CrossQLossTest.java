@@ -347,11 +347,11 @@ class CrossQLossTest {
         TensorDict whole = run(CrossQLoss.builder(actor(1), critics(2, 2)).build(), td.copy(), en, ec);
         CrossQLoss parts = CrossQLoss.builder(actor(1), critics(2, 2)).build();
         parts.setRandomSource(replay(normal("Normal.sample", en), normal("Normal.rsample", ec)));
-        TensorDict q = parts.qvalueLoss(td.copy()), a = parts.actorLoss(td.copy());
-        assertEquals(whole.get("loss_qvalue").item(), q.get("loss_qvalue").item(), 1e-13);
-        assertArrayEquals(whole.get("td_error").toDoubleArray(), q.get("td_error").toDoubleArray(), 1e-13);
-        assertEquals(whole.get("loss_actor").item(), a.get("loss_actor").item(), 1e-13);
-        assertEquals(whole.get("loss_alpha").item(), parts.alphaLoss(a.get("log_prob")).item(), 1e-13);
+        LossTerm q = parts.qvalueLoss(td.copy()), a = parts.actorLoss(td.copy());
+        assertEquals(whole.get("loss_qvalue").item(), q.loss().item(), 1e-13);
+        assertArrayEquals(whole.get("td_error").toDoubleArray(), q.metric("td_error").toDoubleArray(), 1e-13);
+        assertEquals(whole.get("loss_actor").item(), a.loss().item(), 1e-13);
+        assertEquals(whole.get("loss_alpha").item(), parts.alphaLoss(a.metric("log_prob")).loss().item(), 1e-13);
     }
 
     @Test

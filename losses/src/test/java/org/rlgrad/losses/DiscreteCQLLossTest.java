@@ -178,10 +178,13 @@ class DiscreteCQLLossTest {
         TensorDict alone = td.copy();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> loss.cqlLoss(alone));
         assertTrue(e.getMessage().contains("pred_val") && e.getMessage().contains("valueLoss"), e.getMessage());
-        TensorDict value = loss.valueLoss(alone);
-        assertEquals(whole.get("loss_qvalue").item(), value.get("loss_qvalue").item(), 1e-14);
-        assertFalse(value.contains("loss_cql"));
-        assertEquals(whole.get("loss_cql").item(), loss.cqlLoss(alone).item(), 1e-14);
+        LossTerm value = loss.valueLoss(alone);
+        assertEquals(whole.get("loss_qvalue").item(), value.loss().item(), 1e-14);
+        assertEquals(List.of("td_error", "pred_value", "target_value"), List.copyOf(value.metadata().keySet()), "the TD component's metrics only");
+        for (String m : value.metadata().keySet()) assertEquals(whole.get(m).item(), value.metric(m).item(), 1e-14, m);
+        LossTerm cql = loss.cqlLoss(alone);
+        assertEquals(whole.get("loss_cql").item(), cql.loss().item(), 1e-14);
+        assertTrue(cql.metadata().isEmpty());
     }
 
     @Test

@@ -467,6 +467,7 @@ class IQLLossTest {
         assertSame(action, td.get("action"));
         assertFalse(td.contains("loc") || td.contains("scale"), "the actor's intermediate outputs stay in a copy");
         assertFalse(td.get("_log_prob").requiresGrad() || td.get("td_error").requiresGrad(), "written entries are detached");
-        assertTrue(loss.actorLoss(td.copy()).requiresGrad() && loss.qvalueLoss(td.copy()).requiresGrad() && loss.valueLoss(td.copy()).requiresGrad());
+        assertTrue(loss.actorLoss(td.copy()).loss().requiresGrad() && loss.qvalueLoss(td.copy()).loss().requiresGrad()
+                && loss.valueLoss(td.copy()).loss().requiresGrad());
     }
 }

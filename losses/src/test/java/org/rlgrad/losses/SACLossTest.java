@@ -320,7 +320,7 @@ class SACLossTest {
         assertEquals(whole.get("loss_qvalue").item(), loss.qvalueLoss(data).loss().item(), 1e-14);
         assertTrue(data.contains("td_error"), "the Q loss alone writes the priority");
         assertEquals(whole.get("loss_value").item(), loss.valueLoss(data).loss().item(), 1e-14);
-        SACLoss.Term actor = loss.actorLoss(data);
+        LossTerm actor = loss.actorLoss(data);
         assertEquals(whole.get("loss_actor").item(), actor.loss().item(), 1e-14);
         assertEquals(whole.get("loss_alpha").item(), loss.alphaLoss(data, actor.metadata().get("log_prob")).loss().item(), 1e-14);
         assertThrows(IllegalStateException.class, () -> v2(32).build().valueLoss(td.copy()));
