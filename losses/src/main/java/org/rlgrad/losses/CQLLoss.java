@@ -14,8 +14,6 @@ import org.rlgrad.engine.autograd.GradMode;
 import org.rlgrad.engine.distributions.Distribution;
 import org.rlgrad.engine.distributions.SampleAndLogProb;
 import org.rlgrad.engine.modules.EnsembleModule;
-import org.rlgrad.engine.modules.InteractionType;
-import org.rlgrad.engine.modules.Parameters;
 import org.rlgrad.engine.modules.ProbabilisticTensorDictSequential;
 import org.rlgrad.engine.modules.TensorDictModuleBase;
 import org.rlgrad.engine.random.Generator;
@@ -109,6 +107,7 @@ import org.rlgrad.estimators.ValueEstimators;
  */
 public final class CQLLoss extends LossModule {
     private static final System.Logger LOG = System.getLogger(CQLLoss.class.getName());
+    private static final List<String> SCALAR_METRICS = List.of("alpha", "entropy");
 
     /** The actor's parameter tree ({@code actor_network_params} in TorchRL). */
     public static final String ACTOR = "actor";
@@ -134,7 +133,7 @@ public final class CQLLoss extends LossModule {
     private final boolean delayActor;
     private final boolean delayQvalue;
     private final ScalarOutputMode scalarOutputMode;
-    private Double targetEntropy;
+    private final TargetEntropy targetEntropy;
 
     private CQLLoss(Builder b) {
         super("CQLLoss", keyDefaults());
@@ -173,8 +172,7 @@ public final class CQLLoss extends LossModule {
         var dtype = params(ACTOR).leaves().values().iterator().next().dtype();
         this.alpha = new EntropyTemperature(b.alphaInit, b.minAlpha, b.maxAlpha, b.fixedAlpha, dtype);
         this.logAlphaPrime = withLagrange ? Tensor.scalar(0.0, dtype).requiresGrad(true) : null;
-        if (b.targetEntropy != null) this.targetEntropy = b.targetEntropy;
-        else if (b.actionShape != null) this.targetEntropy = EntropyTemperature.autoTargetEntropy(b.actionShape);
+        this.targetEntropy = new TargetEntropy(b.targetEntropy, b.actionShape);
     }
 
     private static Map<String, Object> keyDefaults() {
@@ -240,7 +238,7 @@ public final class CQLLoss extends LossModule {
     }
 
     /** H̄, or null while {@code auto} waits for the first batch's action. */
-    public Double targetEntropy() { return targetEntropy; }
+    public Double targetEntropy() { return targetEntropy.value(); }
 
     /** The actor the loss samples from. */
     public ProbabilisticTensorDictSequential actor() { return actor; }
@@ -249,7 +247,7 @@ public final class CQLLoss extends LossModule {
     @Override
     public List<Tensor> parameters() {
         List<Tensor> out = new ArrayList<>(super.parameters());
-        if (alpha.logAlpha().requiresGrad()) out.add(alpha.logAlpha());
+        out.addAll(alpha.trainableTensors());
         if (logAlphaPrime != null) out.add(logAlphaPrime);
         return out;
     }
@@ -267,7 +265,7 @@ public final class CQLLoss extends LossModule {
     @Override
     protected TensorDict computeLosses(TensorDict td) {
         Tensor action = require(td, key("action"));
-        if (targetEntropy == null) targetEntropy = EntropyTemperature.autoTargetEntropy(action, td.batchDims());
+        double entropyTarget = targetEntropy.resolve(action, td.batchDims());
         Tensor a = alpha.alpha();
 
         // 1. Q loss (draw 1, and with max_q_backup the P(s') draw).
@@ -290,7 +288,7 @@ public final class CQLLoss extends LossModule {
         Tensor lossAlphaPrime = withLagrange ? alphaPrimeLoss(td, c) : null;
 
         // 4. BC and 5. actor losses share the online actor's distribution at s; two fresh draws.
-        Distribution dist = actorDist(params(ACTOR), td.copy());
+        Distribution dist = PolicyDistribution.of(actor, params(ACTOR), td);
         SampleAndLogProb bc = dist.rsampleAndLogProb(randomSource());
         Tensor lossBc = reduce(bc.logProb().mul(a).sub(dist.logProb(action)), td);
         SampleAndLogProb pi = dist.rsampleAndLogProb(randomSource());
@@ -299,7 +297,7 @@ public final class CQLLoss extends LossModule {
 
         // 6. alpha loss.
         Tensor logPi = pi.logProb().detach();
-        Tensor lossAlpha = reduce(alpha.logAlpha().mul(logPi.add(targetEntropy)).neg(), td);
+        Tensor lossAlpha = reduce(alpha.lossElements(logPi, entropyTarget), td);
 
         TensorDict out = new TensorDict();
         out.set("loss_actor", lossActor);
@@ -308,10 +306,10 @@ public final class CQLLoss extends LossModule {
         out.set("loss_cql", lossCql);
         out.set("loss_alpha", lossAlpha);
         if (withLagrange) out.set("loss_alpha_prime", lossAlphaPrime);
-        if (reduction() != Reduction.NONE || scalarOutputMode == ScalarOutputMode.NON_TENSOR) {
-            out.set("alpha", a);
-            out.set("entropy", logPi.mean().neg());
-        }
+        out.set("alpha", a);
+        out.set("entropy", logPi.mean().neg());
+        // Never null here: the constructor warned once and chose EXCLUDE.
+        ScalarOutputMode.apply(lossName(), scalarOutputMode, reduction(), out, SCALAR_METRICS, true);
         return out;
     }
 
@@ -320,7 +318,7 @@ public final class CQLLoss extends LossModule {
         try (GradMode.Scope g = GradMode.noGrad()) {
             TensorDict actorParams = params(ACTOR).detach();
             TensorDict next = td.nextView();
-            SampleAndLogProb s = actorDist(actorParams, next.copy()).rsampleAndLogProb(randomSource());
+            SampleAndLogProb s = PolicyDistribution.of(actor, actorParams, next).rsampleAndLogProb(randomSource());
             Tensor nextValue;
             if (!maxQBackup) {
                 nextValue = criticValues(targetParams(QVALUE), criticInputs(next, s.sample())).amin(0);
@@ -409,15 +407,6 @@ public final class CQLLoss extends LossModule {
 
     // ------------------------------------------------------------------ helpers
 
-    /** π's distribution on {@code td} (written into: pass a copy) with {@code params} bound, in RANDOM exploration. */
-    private Distribution actorDist(TensorDict params, TensorDict td) {
-        return actor.functionalCall(Parameters.toMap(params), () -> {
-            try (GradMode.Scope s = InteractionType.set(InteractionType.RANDOM)) {
-                return actor.getDist(td);
-            }
-        });
-    }
-
     /** The R policy samples of spec §2.10: repeated rows of {@code states} with actions from π_sg(θ), and their log-probabilities. */
     private record PolicySamples(TensorDict states, Tensor logProb) {}
 
@@ -425,7 +414,7 @@ public final class CQLLoss extends LossModule {
         TensorDict rows = repeatRows(states);
         SampleAndLogProb s;
         try (GradMode.Scope g = GradMode.noGrad()) {
-            s = actorDist(actorParams, rows.copy()).rsampleAndLogProb(randomSource());
+            s = PolicyDistribution.of(actor, actorParams, rows).rsampleAndLogProb(randomSource());
         }
         rows.set(key("action"), s.sample());
         return new PolicySamples(rows, s.logProb());

@@ -2,6 +2,7 @@ package org.rlgrad.losses;
 
 import org.rlgrad.engine.modules.ActionSpace;
 import org.rlgrad.engine.tensor.DType;
+import org.rlgrad.engine.tensor.Shape;
 import org.rlgrad.engine.tensor.Tensor;
 
 /**
@@ -22,5 +23,16 @@ final class ChosenActionValue {
             return keepLast ? v : v.squeeze(-1);
         }
         return actionValues.mul(action.to(actionValues.dtype())).sum(-1, keepLast);
+    }
+
+    /**
+     * The stored action's value under each member of an ensemble, {@code [N, *B]}, from the
+     * stacked values {@code [N, *B, nA]}: a categorical index is broadcast over the members.
+     */
+    static Tensor ofEnsemble(ActionSpace space, Tensor actionValues, Tensor action) {
+        if (space == ActionSpace.CATEGORICAL) {
+            action = action.unsqueeze(0).expand(Shape.concat(new int[] {actionValues.size(0)}, action.shapeRef()));
+        }
+        return of(space, actionValues, action, false);
     }
 }

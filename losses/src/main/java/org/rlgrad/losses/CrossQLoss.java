@@ -13,7 +13,6 @@ import org.rlgrad.engine.distributions.Distribution;
 import org.rlgrad.engine.distributions.SampleAndLogProb;
 import org.rlgrad.engine.modules.EnsembleModule;
 import org.rlgrad.engine.modules.InteractionType;
-import org.rlgrad.engine.modules.Parameters;
 import org.rlgrad.engine.modules.ProbabilisticTensorDictSequential;
 import org.rlgrad.engine.modules.TensorDictModuleBase;
 import org.rlgrad.engine.nn.BatchNorm1d;
@@ -69,18 +68,18 @@ import org.rlgrad.estimators.ValueEstimators;
  * Estimators: TD0 (default), TD1, TDLambda, given the next value explicitly.
  */
 public final class CrossQLoss extends LossModule {
-    private static final System.Logger LOG = System.getLogger(CrossQLoss.class.getName());
-
     /** The actor's parameter tree. */
     public static final String ACTOR_NETWORK = "actor";
     /** The critics' stacked parameter tree. */
     public static final String QVALUE_NETWORK = "qvalue";
 
+    private static final List<String> SCALAR_METRICS = List.of("alpha", "entropy");
+
     private final ProbabilisticTensorDictSequential actor;
     private final int numQvalueNets;
     private final Distance lossFunction;
     private final EntropyTemperature temperature;
-    private Double targetEntropy;
+    private final TargetEntropy targetEntropy;
     private final ScalarOutputMode scalarOutputMode;
     private boolean warnedScalarOutput;
 
@@ -89,21 +88,13 @@ public final class CrossQLoss extends LossModule {
         this.actor = b.actor;
         this.lossFunction = b.lossFunction;
         this.scalarOutputMode = b.scalarOutputMode;
-        this.targetEntropy = b.targetEntropy != null ? b.targetEntropy : b.actionShape != null ? EntropyTemperature.autoTargetEntropy(b.actionShape) : null;
+        this.targetEntropy = new TargetEntropy(b.targetEntropy, b.actionShape);
         recordSeparateLosses(b.separateLosses);
         setReduction(b.reduction);
         setDeactivateVmap(b.deactivateVmap);
         registerNetwork(ACTOR_NETWORK, actor, false);
-        if (b.critics != null) {
-            if (b.numQvalueNets != null && b.numQvalueNets != b.critics.size()) {
-                throw new IllegalArgumentException("CrossQLoss: num_qvalue_nets = " + b.numQvalueNets + " but " + b.critics.size() + " critics were given");
-            }
-            registerEnsemble(QVALUE_NETWORK, b.critics, false);
-        } else {
-            int n = b.numQvalueNets != null ? b.numQvalueNets : 2;
-            registerEnsemble(QVALUE_NETWORK, b.critic, n, false, b.separateLosses ? trainableTensors(ACTOR_NETWORK) : List.of(),
-                    b.generator != null ? b.generator : Generator.global());
-        }
+        registerEnsemble(QVALUE_NETWORK, b.critic, b.critics, b.numQvalueNets, 2, false, b.separateLosses ? trainableTensors(ACTOR_NETWORK) : List.of(),
+                b.generator);
         this.numQvalueNets = ensemble(QVALUE_NETWORK).size();
         List<Tensor> actorParams = actor.parameters();
         DType dtype = actorParams.isEmpty() ? DType.FLOAT32 : actorParams.get(0).dtype();
@@ -148,12 +139,12 @@ public final class CrossQLoss extends LossModule {
     public Tensor alpha() { return temperature.alpha(); }
 
     /** The target entropy, or null while "auto" waits for the first batch. */
-    public Double targetEntropy() { return targetEntropy; }
+    public Double targetEntropy() { return targetEntropy.value(); }
 
     @Override
     public List<Tensor> parameters() {
         List<Tensor> out = new ArrayList<>(super.parameters());
-        if (logAlpha().requiresGrad()) out.add(logAlpha());
+        out.addAll(temperature.trainableTensors());
         return out;
     }
 
@@ -176,12 +167,11 @@ public final class CrossQLoss extends LossModule {
         out.set("loss_qvalue", value.loss());
         out.set("loss_actor", actorTerm.loss());
         out.set("loss_alpha", alphaTerm(logProb, td));
-        if (keepsScalars()) {
-            out.set("alpha", temperature.alpha());
-            out.set("entropy", logProb.mean().neg());
-        }
+        out.set("alpha", temperature.alpha());
+        out.set("entropy", logProb.mean().neg());
         out.set("log_prob", logProb);
         out.set("td_error", value.metric("td_error"));
+        warnedScalarOutput = ScalarOutputMode.apply(lossName(), scalarOutputMode, reduction(), out, SCALAR_METRICS, warnedScalarOutput);
         return out;
     }
 
@@ -200,13 +190,13 @@ public final class CrossQLoss extends LossModule {
      * {@code red(−log_alpha (logProb + H̄))}, no mask; no metrics.
      */
     public LossTerm alphaLoss(Tensor logProb) {
-        double h = targetEntropy != null ? targetEntropy : failAuto();
-        return new LossTerm(MaskedReduction.reduce(alphaElements(logProb.detach(), h), reduction(), null, null), Map.of());
+        double h = targetEntropy.value() != null ? targetEntropy.value() : failAuto();
+        return new LossTerm(MaskedReduction.reduce(temperature.lossElements(logProb.detach(), h), reduction(), null, null), Map.of());
     }
 
     private LossTerm qvalueTerm(TensorDict td) {
         Tensor action = require(td, key("action"));
-        targetEntropy(action, td.batchDims());
+        targetEntropy.resolve(action, td.batchDims());
         int[] batch = td.batchSize();
         if (batch.length == 0) throw new IllegalArgumentException("CrossQLoss: expected a batch of transitions (a batch size with at least one dim), got []");
         int b = batch[0];
@@ -214,14 +204,14 @@ public final class CrossQLoss extends LossModule {
 
         SampleAndLogProb next;
         try (GradMode.Scope g = GradMode.noGrad(); GradMode.Scope s = InteractionType.set(InteractionType.RANDOM)) {
-            Distribution dist = actorDist(networkInputs(td, true, actor.inKeys(), null, null), params(ACTOR_NETWORK));
+            Distribution dist = PolicyDistribution.of(actor, params(ACTOR_NETWORK), NetworkInputs.of(this, td, true, actor.inKeys()));
             next = dist.sampleAndLogProb(randomSource());
         }
 
         EnsembleModule critics = ensemble(QVALUE_NETWORK);
         List<Key> criticKeys = critics.member().inKeys();
-        TensorDict joint = TensorDict.cat(List.of(networkInputs(td, false, criticKeys, key("action"), action),
-                networkInputs(td, true, criticKeys, key("action"), next.sample())), 0);
+        TensorDict joint = TensorDict.cat(List.of(NetworkInputs.of(this, td, false, criticKeys, key("action"), action),
+                NetworkInputs.of(this, td, true, criticKeys, key("action"), next.sample())), 0);
         refuseTrainingBatchNormInVmap(critics);
         Tensor q = callEnsemble(QVALUE_NETWORK, params(QVALUE_NETWORK), joint, EnsembleModule.Layout.SHARED).get(key("state_action_value")).squeeze(-1);
         Tensor qCur = q.narrow(1, 0, b), qNext = q.narrow(1, b, b);
@@ -241,14 +231,14 @@ public final class CrossQLoss extends LossModule {
 
     private LossTerm actorTerm(TensorDict td) {
         Tensor action = require(td, key("action"));
-        targetEntropy(action, td.batchDims());
+        targetEntropy.resolve(action, td.batchDims());
         Tensor alpha = temperature.alpha();
         SampleAndLogProb drawn;
         try (GradMode.Scope s = InteractionType.set(InteractionType.RANDOM)) {
-            drawn = actorDist(networkInputs(td, false, actor.inKeys(), null, null), params(ACTOR_NETWORK)).rsampleAndLogProb(randomSource());
+            drawn = PolicyDistribution.of(actor, params(ACTOR_NETWORK), NetworkInputs.of(this, td, false, actor.inKeys())).rsampleAndLogProb(randomSource());
         }
         EnsembleModule critics = ensemble(QVALUE_NETWORK);
-        TensorDict in = networkInputs(td, false, critics.member().inKeys(), key("action"), drawn.sample());
+        TensorDict in = NetworkInputs.of(this, td, false, critics.member().inKeys(), key("action"), drawn.sample());
         Tensor minQ;
         critics.eval();
         try {
@@ -262,16 +252,7 @@ public final class CrossQLoss extends LossModule {
     }
 
     private Tensor alphaTerm(Tensor logProb, TensorDict td) {
-        return reduce(alphaElements(logProb.detach(), targetEntropy), td);
-    }
-
-    private Tensor alphaElements(Tensor logProb, double entropyTarget) {
-        return temperature.logAlpha().neg().mul(logProb.add(entropyTarget));
-    }
-
-    /** The distribution of π on {@code inputs} with the parameter tree {@code params}. */
-    private Distribution actorDist(TensorDict inputs, TensorDict params) {
-        return actor.functionalCall(Parameters.toMap(params), () -> actor.getDist(inputs));
+        return reduce(temperature.lossElements(logProb.detach(), targetEntropy.value()), td);
     }
 
     /**
@@ -286,33 +267,6 @@ public final class CrossQLoss extends LossModule {
                         + "inside vmap; call setDeactivateVmap(true) (or build with deactivateVmap(true)) to evaluate the members in a loop");
             }
         }
-    }
-
-    /** The entries {@code keys} of {@code td} (under {@code "next"} when {@code next}), with {@code action} at {@code actionKey} when given. */
-    private TensorDict networkInputs(TensorDict td, boolean next, List<Key> keys, Key actionKey, Tensor action) {
-        TensorDict out = new TensorDict(td.batchSize());
-        for (Key k : keys) {
-            if (action != null && k.equals(actionKey)) out.set(k, action);
-            else out.set(k, require(td, next ? Key.of("next", k) : k));
-        }
-        if (action != null && !keys.contains(actionKey)) {
-            throw new IllegalArgumentException("CrossQLoss: the critic reads " + keys + ", which does not hold the action key " + actionKey);
-        }
-        return out;
-    }
-
-    private boolean keepsScalars() {
-        if (reduction() != Reduction.NONE || scalarOutputMode == ScalarOutputMode.NON_TENSOR) return true;
-        if (scalarOutputMode == null && !warnedScalarOutput) {
-            warnedScalarOutput = true;
-            LOG.log(System.Logger.Level.WARNING, "CrossQLoss: reduction=none and no scalar_output_mode: the scalar metrics alpha and entropy are left out "
-                    + "(choose scalarOutputMode(\"exclude\") or \"non_tensor\")");
-        }
-        return false;
-    }
-
-    private void targetEntropy(Tensor action, int batchDims) {
-        if (targetEntropy == null) targetEntropy = EntropyTemperature.autoTargetEntropy(action, batchDims);
     }
 
     private static double failAuto() {
@@ -389,7 +343,7 @@ public final class CrossQLoss extends LossModule {
     @Override
     public String toString() {
         return "CrossQLoss(num_qvalue_nets=" + numQvalueNets + ", loss_function=" + lossFunction.alias() + ", target_entropy="
-                + (targetEntropy == null ? "auto" : targetEntropy) + ", reduction=" + reduction().name().toLowerCase(java.util.Locale.ROOT)
+                + targetEntropy + ", reduction=" + reduction().name().toLowerCase(java.util.Locale.ROOT)
                 + ", keys=" + tensorKeys() + ")";
     }
 

@@ -110,15 +110,8 @@ public final class DiscreteSACLoss extends LossModule {
         recordSeparateLosses(b.separateLosses);
 
         TensorDict actorParams = registerNetwork(ACTOR, actor, false);
-        if (b.qvalueMembers != null) {
-            if (b.numQvalueNets != null && b.numQvalueNets != b.qvalueMembers.size()) {
-                throw new IllegalArgumentException("DiscreteSACLoss: num_qvalue_nets=" + b.numQvalueNets + " but " + b.qvalueMembers.size() + " critics were given");
-            }
-            registerEnsemble(QVALUE, b.qvalueMembers, delayQvalue);
-        } else {
-            registerEnsemble(QVALUE, b.qvalue, b.numQvalueNets == null ? 2 : b.numQvalueNets, delayQvalue,
-                    b.separateLosses ? trainableTensors(ACTOR) : List.of(), b.generator == null ? Generator.global() : b.generator);
-        }
+        registerEnsemble(QVALUE, b.qvalue, b.qvalueMembers, b.numQvalueNets, 2, delayQvalue, b.separateLosses ? trainableTensors(ACTOR) : List.of(),
+                b.generator);
         this.numQvalueNets = ensemble(QVALUE).size();
         DType dtype = actorParams.leaves().values().stream().findFirst().map(Tensor::dtype).orElse(DType.FLOAT32);
         this.temperature = new EntropyTemperature(b.alphaInit, b.minAlpha, b.maxAlpha, b.fixedAlpha, dtype);
@@ -177,7 +170,7 @@ public final class DiscreteSACLoss extends LossModule {
     @Override
     public List<Tensor> parameters() {
         List<Tensor> out = new ArrayList<>(super.parameters());
-        if (!temperature.fixed()) out.add(temperature.logAlpha());
+        out.addAll(temperature.trainableTensors());
         return out;
     }
 
@@ -234,7 +227,7 @@ public final class DiscreteSACLoss extends LossModule {
         Tensor action = require(td, key("action"));
         Tensor y = target(td);
         Tensor values = actionValues(params(QVALUE), td);
-        Tensor q = chosen(values, action);
+        Tensor q = ChosenActionValue.ofEnsemble(actionSpace, values, action);
         Tensor yN = y.unsqueeze(0).expand(q.shape());
         try (GradMode.Scope g = GradMode.noGrad()) {
             td.set(key("priority"), q.detach().sub(yN).abs().amax(0));
@@ -295,24 +288,12 @@ public final class DiscreteSACLoss extends LossModule {
     }
 
     private Tensor alphaTerm(TensorDict td, Tensor lp) {
-        return reduce(temperature.logAlpha().neg().mul(lp.add(targetEntropy)), td);
+        return reduce(temperature.lossElements(lp, targetEntropy), td);
     }
 
     /** The critics' per-action values {@code [N, *B, nA]} on a copy of {@code td} (their own writes, e.g. a greedy action, stay in the copy). */
     private Tensor actionValues(TensorDict params, TensorDict td) {
         return callEnsemble(QVALUE, params, td.copy(), EnsembleModule.Layout.SHARED).get(key("action_value"));
-    }
-
-    /** The value of the data's action under each critic, {@code [N, *B]}. */
-    private Tensor chosen(Tensor values, Tensor action) {
-        if (actionSpace == ActionSpace.CATEGORICAL) {
-            Tensor idx = action.dtype() == DType.INT64 ? action : action.toLong();
-            if (idx.dim() == values.dim() - 2) idx = idx.unsqueeze(-1);
-            int[] shape = values.shape();
-            shape[shape.length - 1] = 1;
-            return values.gather(-1, idx.unsqueeze(0).expand(shape)).squeeze(-1);
-        }
-        return values.mul(action.to(values.dtype())).sum(-1);
     }
 
     /** {@code [p, ℓ]}: the class probabilities and normalised log-probabilities of a categorical distribution. */

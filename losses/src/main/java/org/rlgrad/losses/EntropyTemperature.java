@@ -1,5 +1,6 @@
 package org.rlgrad.losses;
 
+import java.util.List;
 import java.util.Objects;
 
 import org.rlgrad.engine.autograd.GradMode;
@@ -78,9 +79,35 @@ public final class EntropyTemperature {
     /** α from a clamped copy of {@code log_alpha}, which is left as it is (REDQ); detached. */
     public Tensor clampedAlpha() {
         try (GradMode.Scope g = GradMode.noGrad()) {
-            Tensor l = logAlpha.detach();
-            return (bounded() ? l.clamp(minLogAlpha, maxLogAlpha) : l).exp();
+            return clampedCopy().exp();
         }
+    }
+
+    /** {@code sg(clamp(log_alpha))} (no clamp when unbounded); the stored tensor is not changed. */
+    private Tensor clampedCopy() {
+        Tensor l = logAlpha.detach();
+        return bounded() ? l.clamp(minLogAlpha, maxLogAlpha) : l;
+    }
+
+    /**
+     * {@code ste(log_alpha) = log_alpha − sg(log_alpha) + sg(clamp(log_alpha))}: the clamped value
+     * with the identity's gradient (REDQ's alpha loss, spec §2.6).
+     */
+    Tensor straightThroughClampedLogAlpha() {
+        return logAlpha.sub(logAlpha.detach()).add(clampedCopy());
+    }
+
+    /**
+     * The per-element alpha loss of the SAC family (spec §1.10), {@code −log_alpha · (logProb + H̄)},
+     * before the reduction; {@code logProb} is expected detached.
+     */
+    Tensor lossElements(Tensor logProb, double targetEntropy) {
+        return logAlpha.neg().mul(logProb.add(targetEntropy));
+    }
+
+    /** {@code [log_alpha]} when it is trained, else empty: what a loss adds to its {@code parameters()}. */
+    List<Tensor> trainableTensors() {
+        return fixed ? List.of() : List.of(logAlpha);
     }
 
     /**

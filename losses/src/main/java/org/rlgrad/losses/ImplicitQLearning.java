@@ -31,8 +31,6 @@ import org.rlgrad.estimators.ValueEstimators;
  * output gives the value of the stored action ({@link #chosen}).
  */
 abstract class ImplicitQLearning extends LossModule {
-    private static final System.Logger LOG = System.getLogger(ImplicitQLearning.class.getName());
-
     /** The name of the actor's parameter tree ({@code actor_network_params} in TorchRL). */
     public static final String ACTOR = "actor";
     /** The name of the critic ensemble's parameter tree ({@code qvalue_network_params}); it always has a delayed target copy. */
@@ -47,6 +45,8 @@ abstract class ImplicitQLearning extends LossModule {
     private final double expectile;
     private final ScalarOutputMode scalarOutputMode;
     private boolean warnedScalarOutput;
+
+    private static final List<String> SCALAR_METRICS = List.of("entropy");
 
     /** What {@link #actorTerm} leaves for the metrics and the caller's dict. */
     private record ActorTerm(Tensor loss, Tensor logProb) {}
@@ -72,22 +72,14 @@ abstract class ImplicitQLearning extends LossModule {
         registerNetwork(ACTOR, actor, false);
         List<Tensor> actorTensors = b.separateLosses ? actor.parameters() : List.of();
         registerNetwork(VALUE, valueNetwork, false, actorTensors);
-        if (b.critics != null) {
-            if (b.numQvalueNets != null && b.numQvalueNets != b.critics.size()) {
-                throw new IllegalArgumentException(lossName + ": num_qvalue_nets is " + b.numQvalueNets + " but " + b.critics.size() + " critics were given");
-            }
-            // A list of critics is stacked as given; compare_against does not apply to it (spec §1.3).
-            registerEnsemble(QVALUE, b.critics, true);
-        } else {
-            List<Tensor> shared = new ArrayList<>();
-            if (b.separateLosses) {
-                shared.addAll(actor.parameters());
-                shared.addAll(valueNetwork.parameters());
-            }
-            int n = b.numQvalueNets == null ? 2 : b.numQvalueNets;
-            registerEnsemble(QVALUE, Objects.requireNonNull(b.critic, () -> lossName + ": the critic is null"), n, true, shared,
-                    b.generator != null ? b.generator : Generator.global());
+        List<Tensor> shared = new ArrayList<>();
+        if (b.separateLosses) {
+            shared.addAll(actor.parameters());
+            shared.addAll(valueNetwork.parameters());
         }
+        // A list of critics is stacked as given; compare_against does not apply to it (spec §1.3).
+        TensorDictModuleBase critic = b.critics != null ? null : Objects.requireNonNull(b.critic, () -> lossName + ": the critic is null");
+        registerEnsemble(QVALUE, critic, b.critics, b.numQvalueNets, 2, true, shared, b.generator);
     }
 
     private static Map<String, Object> keyDefaults() {
@@ -160,11 +152,10 @@ abstract class ImplicitQLearning extends LossModule {
         out.set("loss_actor", a.loss());
         out.set("loss_qvalue", q.loss());
         out.set("loss_value", lossValue);
-        if (keepScalarMetrics()) {
-            try (GradMode.Scope g = GradMode.noGrad()) {
-                out.set("entropy", a.logProb().detach().mean().neg());
-            }
+        try (GradMode.Scope g = GradMode.noGrad()) {
+            out.set("entropy", a.logProb().detach().mean().neg());
         }
+        warnedScalarOutput = ScalarOutputMode.apply(lossName(), scalarOutputMode, reduction(), out, SCALAR_METRICS, warnedScalarOutput);
         return out;
     }
 
@@ -268,19 +259,6 @@ abstract class ImplicitQLearning extends LossModule {
         List<Key> keys = module.inKeys();
         for (Key k : keys) require(td, k);
         return td.select(keys, true);
-    }
-
-    private boolean keepScalarMetrics() {
-        if (reduction() != Reduction.NONE) return true;
-        if (scalarOutputMode == null) {
-            if (!warnedScalarOutput) {
-                warnedScalarOutput = true;
-                LOG.log(System.Logger.Level.WARNING, () -> lossName() + ": reduction=none with no scalar_output_mode; the scalar metric 'entropy' is "
-                        + "left out of the output (choose EXCLUDE or NON_TENSOR to silence this warning)");
-            }
-            return false;
-        }
-        return scalarOutputMode == ScalarOutputMode.NON_TENSOR;
     }
 
     @Override

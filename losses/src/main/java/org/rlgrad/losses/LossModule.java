@@ -233,6 +233,25 @@ public abstract class LossModule {
         return registerStacked(name, EnsembleModule.fromModules(members, vmapRandomness()), delayed);
     }
 
+    /**
+     * The ensemble a builder describes (spec §1.3): {@code members} stacked as given when not null
+     * (then {@code number}, if set, must equal their count), else {@code member} grown into
+     * {@code number} (null: {@code defaultNumber}) re-drawn copies from {@code generator} (null: the
+     * global generator), with {@code compareAgainst} as in
+     * {@link #registerEnsemble(String, TensorDictModuleBase, int, boolean, Collection, Generator)}.
+     */
+    protected final TensorDict registerEnsemble(String name, TensorDictModuleBase member, List<? extends TensorDictModuleBase> members, Integer number,
+                                                int defaultNumber, boolean delayed, Collection<Tensor> compareAgainst, Generator generator) {
+        if (members != null) {
+            if (number != null && number != members.size()) {
+                throw new IllegalArgumentException(lossName + ": num_" + name + "_nets = " + number + " but " + members.size() + " '" + name
+                        + "' networks were given");
+            }
+            return registerEnsemble(name, members, delayed);
+        }
+        return registerEnsemble(name, member, number != null ? number : defaultNumber, delayed, compareAgainst, generator != null ? generator : Generator.global());
+    }
+
     private TensorDict registerStacked(String name, EnsembleModule ensemble, boolean delayed) {
         if (networks.containsKey(name)) throw new IllegalStateException(lossName + ": a network named '" + name + "' is already registered");
         TensorDict params = ensemble.params();

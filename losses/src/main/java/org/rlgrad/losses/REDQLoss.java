@@ -81,8 +81,6 @@ import org.rlgrad.estimators.ValueEstimators;
  * network (they read {@code ("next", value)}).
  */
 public final class REDQLoss extends LossModule {
-    private static final System.Logger LOG = System.getLogger(REDQLoss.class.getName());
-
     /** The actor's parameter tree ({@code actor_network_params} in TorchRL). */
     public static final String ACTOR_NETWORK = "actor";
     /** The critics' stacked parameter tree ({@code qvalue_network_params}). */
@@ -92,14 +90,14 @@ public final class REDQLoss extends LossModule {
     /** The actor input entry added with gSDE. */
     public static final Key EPS_GSDE = Key.of("_eps_gSDE");
 
+    private static final List<String> SCALAR_METRICS = List.of("alpha", "entropy");
+
     private final ProbabilisticTensorDictSequential actor;
     private final int numQvalueNets;
     private final int subSampleLen;
     private final Distance lossFunction;
     private final EntropyTemperature temperature;
-    private final int[] actionShape;
-    private Double targetEntropy;
-    private final boolean targetEntropyAuto;
+    private final TargetEntropy targetEntropy;
     private final boolean delayQvalue;
     private final boolean gSDE;
     private final ScalarOutputMode scalarOutputMode;
@@ -112,23 +110,13 @@ public final class REDQLoss extends LossModule {
         this.delayQvalue = b.delayQvalue;
         this.gSDE = b.gSDE;
         this.scalarOutputMode = b.scalarOutputMode;
-        this.actionShape = b.actionShape;
-        this.targetEntropyAuto = b.targetEntropy == null;
-        this.targetEntropy = b.targetEntropy != null ? b.targetEntropy : actionShape != null ? EntropyTemperature.autoTargetEntropy(actionShape) : null;
+        this.targetEntropy = new TargetEntropy(b.targetEntropy, b.actionShape);
         recordSeparateLosses(b.separateLosses);
         setReduction(b.reduction);
         setDeactivateVmap(b.deactivateVmap);
         registerNetwork(ACTOR_NETWORK, actor, false);
-        if (b.critics != null) {
-            if (b.numQvalueNets != null && b.numQvalueNets != b.critics.size()) {
-                throw new IllegalArgumentException("REDQLoss: num_qvalue_nets = " + b.numQvalueNets + " but " + b.critics.size() + " critics were given");
-            }
-            registerEnsemble(QVALUE_NETWORK, b.critics, delayQvalue);
-        } else {
-            int n = b.numQvalueNets != null ? b.numQvalueNets : 10;
-            registerEnsemble(QVALUE_NETWORK, b.critic, n, delayQvalue, b.separateLosses ? trainableTensors(ACTOR_NETWORK) : List.of(),
-                    b.generator != null ? b.generator : Generator.global());
-        }
+        registerEnsemble(QVALUE_NETWORK, b.critic, b.critics, b.numQvalueNets, 10, delayQvalue, b.separateLosses ? trainableTensors(ACTOR_NETWORK) : List.of(),
+                b.generator);
         this.numQvalueNets = ensemble(QVALUE_NETWORK).size();
         if (numQvalueNets < 2) {
             throw new IllegalArgumentException("REDQLoss: expected at least 2 critics (the target uses a strict subset of them), got " + numQvalueNets);
@@ -185,12 +173,12 @@ public final class REDQLoss extends LossModule {
     public Tensor alpha() { return temperature.clampedAlpha(); }
 
     /** The target entropy, or null while "auto" waits for the first batch (no action spec given). */
-    public Double targetEntropy() { return targetEntropy; }
+    public Double targetEntropy() { return targetEntropy.value(); }
 
     @Override
     public List<Tensor> parameters() {
         List<Tensor> out = new ArrayList<>(super.parameters());
-        if (logAlpha().requiresGrad()) out.add(logAlpha());
+        out.addAll(temperature.trainableTensors());
         return out;
     }
 
@@ -205,7 +193,7 @@ public final class REDQLoss extends LossModule {
     @Override
     protected TensorDict computeLosses(TensorDict td) {
         Tensor action = require(td, key("action"));
-        double entropyTarget = targetEntropy(action, td.batchDims());
+        double entropyTarget = targetEntropy.resolve(action, td.batchDims());
         int n = numQvalueNets, m = subSampleLen;
         int[] batch = td.batchSize();
 
@@ -243,14 +231,13 @@ public final class REDQLoss extends LossModule {
         out.set("loss_actor", reduceStacked(lossActor, td));
         out.set("loss_qvalue", reduceStacked(lossQ, td));
         out.set("loss_alpha", reduceStacked(lossAlpha, td));
-        if (keepsScalars()) {
-            out.set("alpha", alpha);
-            out.set("entropy", lp.detach().mean().neg());
-        }
+        out.set("alpha", alpha);
+        out.set("entropy", lp.detach().mean().neg());
         out.set("state_action_value_actor", qAct.detach());
         out.set("action_log_prob_actor", lp0.detach());
         out.set(NEXT_STATE_VALUE, nextValue);
         out.set("target_value", y);
+        warnedScalarOutput = ScalarOutputMode.apply(lossName(), scalarOutputMode, reduction(), out, SCALAR_METRICS, warnedScalarOutput);
         return out;
     }
 
@@ -258,7 +245,7 @@ public final class REDQLoss extends LossModule {
     private SampleAndLogProb sampleBothRows(TensorDict td, int[] batch) {
         List<Key> inKeys = new ArrayList<>(actor.inKeys());
         if (gSDE) inKeys.remove(EPS_GSDE);
-        TensorDict rows = TensorDict.stack(List.of(networkInputs(td, false, inKeys, null, null), networkInputs(td, true, inKeys, null, null)), 0);
+        TensorDict rows = TensorDict.stack(List.of(NetworkInputs.of(this, td, false, inKeys), NetworkInputs.of(this, td, true, inKeys)), 0);
         if (gSDE) {
             Tensor action = require(td, key("action"));
             rows.set(EPS_GSDE, action.newZeros(action.dtype(), leading(2, batch)));
@@ -279,9 +266,9 @@ public final class REDQLoss extends LossModule {
         List<Key> inKeys = member.inKeys();
         Key actionKey = key("action");
         TensorDict data = TensorDict.cat(List.of(
-                networkInputs(td, false, inKeys, actionKey, a0).expand(leading(n, batch)),
-                networkInputs(td, true, inKeys, actionKey, a1).expand(leading(m, batch)),
-                networkInputs(td, false, inKeys, actionKey, action).expand(leading(n, batch))), 0);
+                NetworkInputs.of(this, td, false, inKeys, actionKey, a0).expand(leading(n, batch)),
+                NetworkInputs.of(this, td, true, inKeys, actionKey, a1).expand(leading(m, batch)),
+                NetworkInputs.of(this, td, false, inKeys, actionKey, action).expand(leading(n, batch))), 0);
         TensorDict live = params(QVALUE_NETWORK), target = targetParams(QVALUE_NETWORK);
         Tensor idx = Tensor.of(subset, m).to(live.leaves().values().iterator().next().device());
         TensorDict params = TensorDict.cat(List.of(live.detach(), target.indexSelect(0, idx), live), 0);
@@ -296,53 +283,18 @@ public final class REDQLoss extends LossModule {
         return (TensorDict) call.apply(List.of(params, data)).get(0);
     }
 
-    /**
-     * The entries {@code keys} of {@code td} (under {@code "next"} when {@code next}), of batch
-     * {@code *B}, with {@code action} in place of {@code actionKey} when given. A missing entry is
-     * an error naming its full key.
-     */
-    private TensorDict networkInputs(TensorDict td, boolean next, List<Key> keys, Key actionKey, Tensor action) {
-        TensorDict out = new TensorDict(td.batchSize());
-        for (Key k : keys) {
-            if (action != null && k.equals(actionKey)) out.set(k, action);
-            else out.set(k, require(td, next ? Key.of("next", k) : k));
-        }
-        if (action != null && !keys.contains(actionKey)) {
-            throw new IllegalArgumentException("REDQLoss: the critic reads " + keys + ", which does not hold the action key " + actionKey);
-        }
-        return out;
-    }
-
     /** {@code −exp(ste(log_alpha)) (sg(ℓ) + H̄)}, {@code ste(x) = x − sg(x) + sg(clamp(x))}. */
     private Tensor alphaLoss(Tensor logProb, double entropyTarget) {
         if (GradMode.isEnabled() && !logProb.requiresGrad()) {
             throw new IllegalStateException("REDQLoss: expected the actor's log-probability to require grad for the alpha loss (is the actor frozen?)");
         }
-        Tensor la = temperature.logAlpha();
-        Tensor clamped = temperature.bounded() ? la.detach().clamp(temperature.minLogAlpha(), temperature.maxLogAlpha()) : la.detach();
-        Tensor ste = la.sub(la.detach()).add(clamped);
-        return ste.exp().neg().mul(logProb.detach().add(entropyTarget));
+        return temperature.straightThroughClampedLogAlpha().exp().neg().mul(logProb.detach().add(entropyTarget));
     }
 
     /** The reduction with the input's mask given a leading axis, so it broadcasts over the ensemble (spec §2.6 step 9). */
     private Tensor reduceStacked(Tensor loss, TensorDict td) {
         Tensor mask = lossMask(td);
         return MaskedReduction.reduce(loss, reduction(), mask == null ? null : mask.unsqueeze(0), null);
-    }
-
-    private boolean keepsScalars() {
-        if (reduction() != Reduction.NONE || scalarOutputMode == ScalarOutputMode.NON_TENSOR) return true;
-        if (scalarOutputMode == null && !warnedScalarOutput) {
-            warnedScalarOutput = true;
-            LOG.log(System.Logger.Level.WARNING, "REDQLoss: reduction=none and no scalar_output_mode: the scalar metrics alpha and entropy are left out "
-                    + "(choose scalarOutputMode(\"exclude\") or \"non_tensor\")");
-        }
-        return false;
-    }
-
-    private double targetEntropy(Tensor action, int batchDims) {
-        if (targetEntropy == null) targetEntropy = EntropyTemperature.autoTargetEntropy(action, batchDims);
-        return targetEntropy;
     }
 
     private static int[] leading(int n, int[] batch) {
@@ -437,7 +389,7 @@ public final class REDQLoss extends LossModule {
     @Override
     public String toString() {
         return "REDQLoss(num_qvalue_nets=" + numQvalueNets + ", sub_sample_len=" + subSampleLen + ", loss_function=" + lossFunction.alias()
-                + ", delay_qvalue=" + delayQvalue + ", target_entropy=" + (targetEntropyAuto && targetEntropy == null ? "auto" : targetEntropy)
+                + ", delay_qvalue=" + delayQvalue + ", target_entropy=" + targetEntropy
                 + ", reduction=" + reduction().name().toLowerCase(java.util.Locale.ROOT) + ", keys=" + tensorKeys() + ")";
     }
 

@@ -102,7 +102,7 @@ public final class SACLoss extends LossModule {
     private final boolean delayValue;
     private final boolean skipDoneStates;
     private final ScalarOutputMode scalarOutputMode;
-    private Double targetEntropy;
+    private final TargetEntropy targetEntropy;
     private boolean warnedScalarOutput;
 
     private SACLoss(Builder b) {
@@ -115,7 +115,7 @@ public final class SACLoss extends LossModule {
         this.delayValue = b.delayValue;
         this.skipDoneStates = b.skipDoneStates;
         this.scalarOutputMode = b.scalarOutputMode;
-        this.targetEntropy = b.actionShape != null ? Double.valueOf(EntropyTemperature.autoTargetEntropy(b.actionShape)) : b.targetEntropy;
+        this.targetEntropy = new TargetEntropy(b.targetEntropy, b.actionShape);
         setReduction(b.reduction);
         setPrioritizedWeights(b.prioritizedWeights);
         setDeactivateVmap(b.deactivateVmap);
@@ -123,15 +123,7 @@ public final class SACLoss extends LossModule {
 
         TensorDict actorParams = registerNetwork(ACTOR, actor, delayActor);
         List<Tensor> shared = b.separateLosses ? trainableTensors(ACTOR) : List.of();
-        if (b.qvalueMembers != null) {
-            if (b.numQvalueNets != null && b.numQvalueNets != b.qvalueMembers.size()) {
-                throw new IllegalArgumentException("SACLoss: num_qvalue_nets=" + b.numQvalueNets + " but " + b.qvalueMembers.size() + " critics were given");
-            }
-            registerEnsemble(QVALUE, b.qvalueMembers, delayQvalue);
-        } else {
-            int n = b.numQvalueNets == null ? 2 : b.numQvalueNets;
-            registerEnsemble(QVALUE, b.qvalue, n, delayQvalue, shared, b.generator == null ? Generator.global() : b.generator);
-        }
+        registerEnsemble(QVALUE, b.qvalue, b.qvalueMembers, b.numQvalueNets, 2, delayQvalue, shared, b.generator);
         this.numQvalueNets = ensemble(QVALUE).size();
         if (valueNetwork != null) registerNetwork(VALUE, valueNetwork, delayValue, shared);
 
@@ -198,7 +190,7 @@ public final class SACLoss extends LossModule {
     public Tensor alpha() { return temperature.alpha(); }
 
     /** The target entropy H̄, or null while "auto" waits for the first data to infer it from. */
-    public Double targetEntropy() { return targetEntropy; }
+    public Double targetEntropy() { return targetEntropy.value(); }
 
     public ProbabilisticTensorDictSequential actor() { return actor; }
 
@@ -209,7 +201,7 @@ public final class SACLoss extends LossModule {
     @Override
     public List<Tensor> parameters() {
         List<Tensor> out = new ArrayList<>(super.parameters());
-        if (!temperature.fixed()) out.add(temperature.logAlpha());
+        out.addAll(temperature.trainableTensors());
         return out;
     }
 
@@ -274,8 +266,7 @@ public final class SACLoss extends LossModule {
     // ------------------------------------------------------------------ the terms
 
     private Tensor qvalueTerm(TensorDict td) {
-        Tensor action = require(td, key("action"));
-        resolveTargetEntropy(action, td);
+        targetEntropy.resolve(require(td, key("action")), td.batchDims());
         return valueNetwork == null ? qvalueTermV2(td) : qvalueTermV1(td);
     }
 
@@ -401,21 +392,15 @@ public final class SACLoss extends LossModule {
     }
 
     private Tensor alphaTerm(TensorDict td, Tensor logProb) {
-        double h = targetEntropy != null ? targetEntropy : resolveTargetEntropy(require(td, key("action")), td);
-        return reduce(temperature.logAlpha().neg().mul(logProb.add(h)), td);
-    }
-
-    /** H̄: the given number or the action shape's (set at construction), else −(components of the data's action), fixed at first use. */
-    private double resolveTargetEntropy(Tensor action, TensorDict td) {
-        if (targetEntropy == null) targetEntropy = EntropyTemperature.autoTargetEntropy(action, td.batchDims());
-        return targetEntropy;
+        double h = targetEntropy.value() != null ? targetEntropy.value() : targetEntropy.resolve(require(td, key("action")), td.batchDims());
+        return reduce(temperature.lossElements(logProb, h), td);
     }
 
     @Override
     public String toString() {
         return "SACLoss(version=" + version() + ", num_qvalue_nets=" + numQvalueNets + ", loss_function=" + lossFunction.alias() + ", delay_actor=" + delayActor
                 + ", delay_qvalue=" + delayQvalue + (valueNetwork != null ? ", delay_value=" + delayValue : "") + ", target_entropy="
-                + (targetEntropy == null ? "auto" : targetEntropy) + ", reduction=" + reduction().name().toLowerCase(java.util.Locale.ROOT) + ", keys="
+                + targetEntropy + ", reduction=" + reduction().name().toLowerCase(java.util.Locale.ROOT) + ", keys="
                 + tensorKeys() + ")";
     }
 
