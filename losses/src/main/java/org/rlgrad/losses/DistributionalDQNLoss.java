@@ -54,8 +54,8 @@ import org.rlgrad.estimators.ValueEstimators;
  * network's Q-value module by default).
  *
  * <p>Kept from the reference: the input must have exactly one batch dimension; the target is
- * computed inline, so only TD0 is accepted by {@link #makeValueEstimator(Object)} and an estimator
- * made that way is never consulted; {@code done} is not used, only {@code terminated} (falling back
+ * computed inline, so only TD0 is accepted by {@link #makeValueEstimator(Object)} and no estimator
+ * object is built ({@link #valueEstimator()} is an error); {@code done} is not used, only {@code terminated} (falling back
  * to {@code done} when absent). rlgrad computes the target in the data's dtype and on the data's
  * device (the reference moves it to the CPU), and rejects a one-hot action that is not exactly one
  * hot (the reference fails with a shape error).
@@ -121,7 +121,7 @@ public final class DistributionalDQNLoss extends LossModule {
         return new Builder(Objects.requireNonNull(valueNetwork, "DistributionalDQNLoss: the value network is null"), gamma);
     }
 
-    /** The discount γ (the loss's own, so {@code makeValueEstimator} would use it too). */
+    /** The discount γ (the loss's own; the inline target uses it). */
     @Override
     public Double gamma() { return gamma; }
 
@@ -144,9 +144,13 @@ public final class DistributionalDQNLoss extends LossModule {
     @Override
     protected ValueEstimators defaultValueEstimator() { return ValueEstimators.TD0; }
 
-    /** Only TD0: the target is the categorical projection computed inline (no estimator is consulted). */
+    /** Only TD0: the target is the categorical projection computed inline. */
     @Override
     protected Set<ValueEstimators> supportedValueEstimators() { return EnumSet.of(ValueEstimators.TD0); }
+
+    /** No estimator object: {@code makeValueEstimator} only checks the type (spec §2.2). */
+    @Override
+    protected boolean buildsValueEstimator() { return false; }
 
     @Override
     protected boolean supportsPrioritizedWeights() { return true; }

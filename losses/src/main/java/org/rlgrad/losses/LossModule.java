@@ -470,14 +470,29 @@ public abstract class LossModule {
         return null;
     }
 
-    /** The estimator, built with the default type on first use. */
+    /**
+     * Whether {@link #makeValueEstimator(Object, Map)} builds an estimator object (default true).
+     * A loss that computes its target inline returns false (distributional DQN, spec §2.2): the
+     * type is then only checked against {@link #supportedValueEstimators()} and recorded, an
+     * estimator instance is refused, and {@link #valueEstimator()} is an error.
+     */
+    protected boolean buildsValueEstimator() {
+        return true;
+    }
+
+    /** The estimator, built with the default type on first use; an error for a loss that {@link #buildsValueEstimator() builds none}. */
     public final ValueEstimatorBase valueEstimator() {
+        if (!buildsValueEstimator()) {
+            throw new UnsupportedOperationException(lossName + " computes its target inline and builds no value estimator object (accepted types: "
+                    + supportedValueEstimators() + ")");
+        }
         if (valueEstimator == null) makeValueEstimator(null, Map.of());
         return valueEstimator;
     }
 
     /** The type of the estimator (null when the user passed an instance). */
     public final ValueEstimators valueEstimatorType() {
+        if (!buildsValueEstimator()) return valueEstimatorType != null ? valueEstimatorType : defaultValueEstimator();
         valueEstimator();
         return valueEstimatorType;
     }
@@ -499,10 +514,15 @@ public abstract class LossModule {
         ValueEstimatorBase built;
         ValueEstimators type;
         if (valueType instanceof ValueEstimatorBase instance) {
+            if (!buildsValueEstimator()) {
+                throw new UnsupportedOperationException(lossName + " computes its target inline and takes no estimator instance; supported types: "
+                        + supportedValueEstimators());
+            }
             built = instance;
             type = null;
         } else if (valueType instanceof Class<?> cls) {
             type = typeOfClass(cls);
+            if (!buildsValueEstimator()) return recordInlineEstimator(type, hp);
             built = type.create(hyperparameters(type, hp), valueEstimatorNetwork(type), null);
         } else {
             type = valueType == null ? defaultValueEstimator() : ValueEstimators.of(valueType);
@@ -510,11 +530,24 @@ public abstract class LossModule {
                 throw new UnsupportedOperationException(lossName + ": value estimator " + type + " is not implemented for this loss; supported: "
                         + supportedValueEstimators());
             }
+            if (!buildsValueEstimator()) return recordInlineEstimator(type, hp);
             built = type.create(hyperparameters(type, hp), valueEstimatorNetwork(type), null);
         }
         forwardKeysTo(built);
         if (vmapRandomness != null) built.setVmapRandomness(vmapRandomness);
         this.valueEstimator = built;
+        this.valueEstimatorType = type;
+        return this;
+    }
+
+    /** {@link #makeValueEstimator(Object, Map)} of a loss that builds no estimator: the type checked and recorded, the hyper-parameters checked. */
+    private LossModule recordInlineEstimator(ValueEstimators type, Map<String, ?> hp) {
+        if (!supportedValueEstimators().contains(type)) {
+            throw new UnsupportedOperationException(lossName + ": value estimator " + type + " is not implemented for this loss; supported: "
+                    + supportedValueEstimators());
+        }
+        hyperparameters(type, hp);
+        this.valueEstimator = null;
         this.valueEstimatorType = type;
         return this;
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -271,10 +272,18 @@ class DistributionalDQNLossTest {
     @Test
     void onlyTd0IsAccepted() {
         DistributionalDQNLoss loss = loss(TinyC51.mlp(17), ActionSpace.ONE_HOT, 0.9, "mean");
-        loss.makeValueEstimator(ValueEstimators.TD0);
-        assertEquals(0.9, ((org.rlgrad.estimators.Coefficient.Number) loss.valueEstimator().gamma()).value(), 0, "an estimator made with TD0 gets the loss's gamma");
+        assertEquals(ValueEstimators.TD0, loss.valueEstimatorType(), "the default type");
+        assertSame(loss, loss.makeValueEstimator(ValueEstimators.TD0));
+        assertSame(loss, loss.makeValueEstimator(org.rlgrad.estimators.TD0Estimator.class));
+        assertEquals(ValueEstimators.TD0, loss.valueEstimatorType());
+        assertMentions(assertThrows(UnsupportedOperationException.class, loss::valueEstimator), "DistributionalDQNLoss");
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> loss.makeValueEstimator(ValueEstimators.TD1));
         assertMentions(e, "DistributionalDQNLoss");
+        assertThrows(UnsupportedOperationException.class, () -> loss.makeValueEstimator(org.rlgrad.estimators.TD1Estimator.class));
+        assertThrows(IllegalArgumentException.class, () -> loss.makeValueEstimator(ValueEstimators.TD0, java.util.Map.of("bogus", 1.0)));
+        // The target stays the inline projection with the loss's own gamma whatever was asked of makeValueEstimator.
+        TensorDict td = batch(Gen.seeded(3), 4, ActionSpace.ONE_HOT);
+        assertEquals(loss(TinyC51.mlp(17), ActionSpace.ONE_HOT, 0.9, "mean").forward(td.copy()).get("loss").item(), loss.forward(td.copy()).get("loss").item(), 0);
     }
 
     @Test
