@@ -264,53 +264,107 @@ public final class CQLLoss extends LossModule {
 
     @Override
     protected TensorDict computeLosses(TensorDict td) {
-        Tensor action = require(td, key("action"));
-        double entropyTarget = targetEntropy.resolve(action, td.batchDims());
-        Tensor a = alpha.alpha();
-
-        // 1. Q loss (draw 1, and with max_q_backup the P(s') draw).
-        Tensor y = target(td, a);
-        Tensor q = criticValues(params(QVALUE), criticInputs(td, action));
-        Tensor q1 = q.select(0, 0), q2 = q.select(0, 1);
-        td.set(key("pred_q1"), q1);
-        td.set(key("pred_q2"), q2);
-        Tensor qs = q.squeeze(-1);
-        Tensor lossQ = reduce(lossFunction.apply(qs, y.unsqueeze(0).expandAs(qs)).sum(0), td);
-        try (GradMode.Scope g = GradMode.noGrad()) {
-            td.set(key("priority"), qs.detach().sub(y).square().amax(0));
-        }
-
-        // 2. the conservative term (uniform, P(s), P(s') draws) and 3. α′.
-        Conservative c = conservative(td, action, q1, q2);
-        td.set(key("cql_q1_loss"), c.gap1());
-        td.set(key("cql_q2_loss"), c.gap2());
-        Tensor lossCql = c.loss();
-        Tensor lossAlphaPrime = withLagrange ? alphaPrimeLoss(td, c) : null;
-
-        // 4. BC and 5. actor losses share the online actor's distribution at s; two fresh draws.
-        Distribution dist = PolicyDistribution.of(actor, params(ACTOR), td);
-        SampleAndLogProb bc = dist.rsampleAndLogProb(randomSource());
-        Tensor lossBc = reduce(bc.logProb().mul(a).sub(dist.logProb(action)), td);
-        SampleAndLogProb pi = dist.rsampleAndLogProb(randomSource());
-        Tensor minQ = criticValues(params(QVALUE).detach(), criticInputs(td, pi.sample())).amin(0).squeeze(-1);
-        Tensor lossActor = reduce(pi.logProb().mul(a).sub(minQ), td);
-
-        // 6. alpha loss.
-        Tensor logPi = pi.logProb().detach();
-        Tensor lossAlpha = reduce(alpha.lossElements(logPi, entropyTarget), td);
+        LossTerm q = qTerm(td);
+        LossTerm cql = cqlTerm(td);
+        LossTerm alphaPrimeTerm = withLagrange ? alphaPrimeTerm(td) : null;
+        LossTerm bc = actorBcTerm(td);
+        LossTerm actorTerm = actorTerm(td);
+        LossTerm alphaTerm = alphaTerm(td, actorTerm.metric("log_prob"));
 
         TensorDict out = new TensorDict();
-        out.set("loss_actor", lossActor);
-        out.set("loss_actor_bc", lossBc);
-        out.set("loss_qvalue", lossQ);
-        out.set("loss_cql", lossCql);
-        out.set("loss_alpha", lossAlpha);
-        if (withLagrange) out.set("loss_alpha_prime", lossAlphaPrime);
-        out.set("alpha", a);
-        out.set("entropy", logPi.mean().neg());
+        out.set("loss_actor", actorTerm.loss());
+        out.set("loss_actor_bc", bc.loss());
+        out.set("loss_qvalue", q.loss());
+        out.set("loss_cql", cql.loss());
+        out.set("loss_alpha", alphaTerm.loss());
+        if (withLagrange) out.set("loss_alpha_prime", alphaPrimeTerm.loss());
+        out.set("alpha", alphaTerm.metric("alpha"));
+        out.set("entropy", alphaTerm.metric("entropy"));
         // Never null here: the constructor warned once and chose EXCLUDE.
         ScalarOutputMode.apply(lossName(), scalarOutputMode, reduction(), out, SCALAR_METRICS, true);
         return out;
+    }
+
+    // ------------------------------------------------------------------ components (spec §1.1), in forward's order
+
+    /**
+     * {@code loss_qvalue} (step 1): draws the target's next action (and with max-Q backup the R
+     * actions per next state); writes {@code pred_q1}, {@code pred_q2} (with history) and the
+     * priority into {@code td}. Metadata: {@code td_error} {@code [*B]}.
+     */
+    public LossTerm qvalueLoss(TensorDict td) { return inSamplingMode(() -> qTerm(td)); }
+
+    /**
+     * {@code loss_cql} (step 2) from the {@code pred_q1}/{@code pred_q2} that {@link #qvalueLoss}
+     * wrote: draws the uniform actions, then the current- and next-state policy actions; writes the
+     * gaps {@code cql_q1_loss}, {@code cql_q2_loss} into {@code td}. No metadata.
+     */
+    public LossTerm cqlLoss(TensorDict td) { return inSamplingMode(() -> cqlTerm(td)); }
+
+    /** {@code loss_alpha_prime} (step 3, Lagrange variant only) from the gaps that {@link #cqlLoss} wrote. No metadata. */
+    public LossTerm alphaPrimeLoss(TensorDict td) {
+        if (!withLagrange) throw new IllegalStateException("CQLLoss.alphaPrimeLoss: the loss was built without withLagrange, so it has no α′");
+        return inSamplingMode(() -> alphaPrimeTerm(td));
+    }
+
+    /** {@code loss_actor_bc} (step 4): one draw at the current state. No metadata. */
+    public LossTerm actorBcLoss(TensorDict td) { return inSamplingMode(() -> actorBcTerm(td)); }
+
+    /** {@code loss_actor} (step 5): one draw at the current state. Metadata: {@code log_prob}, detached {@code [*B]}. */
+    public LossTerm actorLoss(TensorDict td) { return inSamplingMode(() -> actorTerm(td)); }
+
+    /** {@code loss_alpha} (step 6) for the actor's detached {@code logProb}. Metadata: {@code alpha}, {@code entropy}. */
+    public LossTerm alphaLoss(TensorDict td, Tensor logProb) { return inSamplingMode(() -> alphaTerm(td, logProb)); }
+
+    private LossTerm qTerm(TensorDict td) {
+        Tensor action = require(td, key("action"));
+        Tensor y = target(td, alpha.alpha());
+        Tensor q = criticValues(params(QVALUE), criticInputs(td, action));
+        td.set(key("pred_q1"), q.select(0, 0));
+        td.set(key("pred_q2"), q.select(0, 1));
+        Tensor qs = q.squeeze(-1);
+        Tensor loss = reduce(lossFunction.apply(qs, y.unsqueeze(0).expandAs(qs)).sum(0), td);
+        Tensor priority;
+        try (GradMode.Scope g = GradMode.noGrad()) {
+            priority = qs.detach().sub(y).square().amax(0);
+        }
+        td.set(key("priority"), priority);
+        return new LossTerm(loss, Map.of("td_error", priority));
+    }
+
+    private LossTerm cqlTerm(TensorDict td) {
+        Conservative c = conservative(td, require(td, key("action")), require(td, key("pred_q1")), require(td, key("pred_q2")));
+        td.set(key("cql_q1_loss"), c.gap1());
+        td.set(key("cql_q2_loss"), c.gap2());
+        return new LossTerm(c.loss(), Map.of());
+    }
+
+    private LossTerm alphaPrimeTerm(TensorDict td) {
+        return new LossTerm(alphaPrimeLoss(td, require(td, key("cql_q1_loss")), require(td, key("cql_q2_loss"))), Map.of());
+    }
+
+    private LossTerm actorBcTerm(TensorDict td) {
+        Tensor action = require(td, key("action"));
+        Distribution dist = PolicyDistribution.of(actor, params(ACTOR), td);
+        SampleAndLogProb bc = dist.rsampleAndLogProb(randomSource());
+        return new LossTerm(reduce(bc.logProb().mul(alpha.alpha()).sub(dist.logProb(action)), td), Map.of());
+    }
+
+    private LossTerm actorTerm(TensorDict td) {
+        SampleAndLogProb pi = PolicyDistribution.of(actor, params(ACTOR), td).rsampleAndLogProb(randomSource());
+        Tensor minQ = criticValues(params(QVALUE).detach(), criticInputs(td, pi.sample())).amin(0).squeeze(-1);
+        Tensor loss = reduce(pi.logProb().mul(alpha.alpha()).sub(minQ), td);
+        return new LossTerm(loss, Map.of("log_prob", pi.logProb().detach()));
+    }
+
+    private LossTerm alphaTerm(TensorDict td, Tensor logProb) {
+        double entropyTarget = targetEntropy.resolve(require(td, key("action")), td.batchDims());
+        Tensor logPi = logProb.detach();
+        Tensor loss = reduce(alpha.lossElements(logPi, entropyTarget), td);
+        Map<String, Tensor> metrics = new LinkedHashMap<>();
+        metrics.put("alpha", alpha.alpha());
+        metrics.put("entropy", logPi.mean().neg());
+        return new LossTerm(loss, metrics);
     }
 
     /** {@code y = value_estimate(v')} {@code [*B]}, without gradient (step 1). */
@@ -395,9 +449,9 @@ public final class CQLLoss extends LossModule {
     }
 
     /** {@code loss_alpha_prime} (step 3); the gaps are detached unless {@link #referenceCompat()}. */
-    private Tensor alphaPrimeLoss(TensorDict td, Conservative c) {
+    private Tensor alphaPrimeLoss(TensorDict td, Tensor gap1, Tensor gap2) {
         Tensor mask = lossMask(td);
-        Tensor c1 = MaskedReduction.reduce(c.gap1(), Reduction.MEAN, mask, null), c2 = MaskedReduction.reduce(c.gap2(), Reduction.MEAN, mask, null);
+        Tensor c1 = MaskedReduction.reduce(gap1, Reduction.MEAN, mask, null), c2 = MaskedReduction.reduce(gap2, Reduction.MEAN, mask, null);
         if (!referenceCompat) {
             c1 = c1.detach();
             c2 = c2.detach();

@@ -488,6 +488,45 @@ class CQLLossTest {
         assertArrayEquals(totals[0], totals[1], 1e-12);
     }
 
+    /** Spec §1.1: the components called alone, in forward's order on the same draws, give forward's numbers and writes. */
+    @Test
+    void componentsCalledAloneGiveTheForwardNumbers() {
+        for (boolean compat : new boolean[] {false, true}) {
+            Gen gen = Gen.seeded(compat ? 31 : 30);
+            List<ReplayedDraws.Draw> d = draws(gen, 3, 2, false);
+            TensorDict td = TinyCql.batch(gen, 3);
+            CQLLoss whole = CQLLoss.builder(TinyCql.actor(26), TinyCql.critics(27)).numRandom(2).withLagrange(true).lagrangeThresh(0.5)
+                    .referenceCompat(compat).build();
+            CQLLoss parts = CQLLoss.builder(TinyCql.actor(26), TinyCql.critics(27)).numRandom(2).withLagrange(true).lagrangeThresh(0.5)
+                    .referenceCompat(compat).build();
+            whole.setRandomSource(new ReplayedDraws(d));
+            ReplayedDraws partDraws = new ReplayedDraws(d);
+            parts.setRandomSource(partDraws);
+            TensorDict wholeTd = td.copy(), partTd = td.copy();
+            TensorDict out = whole.forward(wholeTd);
+            LossTerm q = parts.qvalueLoss(partTd);
+            LossTerm cql = parts.cqlLoss(partTd);
+            LossTerm alphaPrime = parts.alphaPrimeLoss(partTd);
+            LossTerm bc = parts.actorBcLoss(partTd);
+            LossTerm actor = parts.actorLoss(partTd);
+            LossTerm alphaLoss = parts.alphaLoss(partTd, actor.metric("log_prob"));
+            partDraws.checkAllUsed();
+            close(out.get("loss_qvalue").item(), q.loss().item(), "loss_qvalue");
+            close(out.get("loss_cql").item(), cql.loss().item(), "loss_cql");
+            close(out.get("loss_alpha_prime").item(), alphaPrime.loss().item(), "loss_alpha_prime");
+            close(out.get("loss_actor_bc").item(), bc.loss().item(), "loss_actor_bc");
+            close(out.get("loss_actor").item(), actor.loss().item(), "loss_actor");
+            close(out.get("loss_alpha").item(), alphaLoss.loss().item(), "loss_alpha");
+            close(out.get("entropy").item(), alphaLoss.metric("entropy").item(), "entropy");
+            for (String k : List.of("td_error", "pred_q1", "pred_q2", "cql_q1_loss", "cql_q2_loss")) {
+                assertArrayEquals(wholeTd.get(k).toDoubleArray(), partTd.get(k).toDoubleArray(), 1e-12, k);
+            }
+            assertArrayEquals(wholeTd.get("td_error").toDoubleArray(), q.metric("td_error").toDoubleArray(), 1e-12);
+        }
+        CQLLoss noLagrange = CQLLoss.builder(TinyCql.actor(26), TinyCql.critics(27)).build();
+        assertThrows(IllegalStateException.class, () -> noLagrange.alphaPrimeLoss(new TensorDict()));
+    }
+
     /** The targets are the delayed copies: moving them moves the Q loss, not the conservative term. */
     @Test
     void theQTargetReadsTheDelayedCriticCopies() {
