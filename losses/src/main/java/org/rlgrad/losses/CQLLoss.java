@@ -243,11 +243,10 @@ public final class CQLLoss extends LossModule {
     /** The actor the loss samples from. */
     public ProbabilisticTensorDictSequential actor() { return actor; }
 
-    /** The network parameters, then {@code log_alpha} (unless fixed) and {@code log_alpha_prime} (with Lagrange). */
+    /** {@code log_alpha} (unless fixed), then {@code log_alpha_prime} (with Lagrange). */
     @Override
-    public List<Tensor> parameters() {
-        List<Tensor> out = new ArrayList<>(super.parameters());
-        out.addAll(alpha.trainableTensors());
+    protected List<Tensor> ownParameters() {
+        List<Tensor> out = new ArrayList<>(alpha.trainableTensors());
         if (logAlphaPrime != null) out.add(logAlphaPrime);
         return out;
     }

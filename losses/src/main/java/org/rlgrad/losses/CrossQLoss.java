@@ -1,6 +1,5 @@
 package org.rlgrad.losses;
 
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -141,12 +140,9 @@ public final class CrossQLoss extends LossModule {
     /** The target entropy, or null while "auto" waits for the first batch. */
     public Double targetEntropy() { return targetEntropy.value(); }
 
+    /** {@code log_alpha}, unless the temperature is fixed. */
     @Override
-    public List<Tensor> parameters() {
-        List<Tensor> out = new ArrayList<>(super.parameters());
-        out.addAll(temperature.trainableTensors());
-        return out;
-    }
+    protected List<Tensor> ownParameters() { return temperature.trainableTensors(); }
 
     @Override
     protected ValueEstimators defaultValueEstimator() { return ValueEstimators.TD0; }

@@ -1,6 +1,5 @@
 package org.rlgrad.losses;
 
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -166,13 +165,9 @@ public final class DiscreteSACLoss extends LossModule {
 
     public ProbabilisticTensorDictSequential actor() { return actor; }
 
-    /** The network parameters and, unless the temperature is fixed, {@code log_alpha}. */
+    /** {@code log_alpha}, unless the temperature is fixed. */
     @Override
-    public List<Tensor> parameters() {
-        List<Tensor> out = new ArrayList<>(super.parameters());
-        out.addAll(temperature.trainableTensors());
-        return out;
-    }
+    protected List<Tensor> ownParameters() { return temperature.trainableTensors(); }
 
     @Override
     protected ValueEstimators defaultValueEstimator() { return ValueEstimators.TD0; }

@@ -317,14 +317,23 @@ public abstract class LossModule {
     /** Whether {@code name} owns a delayed target copy. */
     public final boolean hasDelayedTarget(String name) { return slot(name).delayed(); }
 
-    /** The loss's trainable parameters: every live, trainable tensor of its parameter trees, once each, never target tensors. */
-    public List<Tensor> parameters() {
+    /**
+     * The loss's trainable parameters: every live, trainable tensor of its parameter trees, once
+     * each, never target tensors; then {@link #ownParameters()} ({@code log_alpha} where trainable).
+     */
+    public final List<Tensor> parameters() {
         Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         List<Tensor> out = new ArrayList<>();
         for (NetworkSlot s : networks.values()) {
             for (Tensor t : s.params().leaves().values()) if (t.requiresGrad() && seen.add(t)) out.add(t);
         }
+        out.addAll(ownParameters());
         return out;
+    }
+
+    /** Trainable tensors the loss itself owns, not a network ({@code log_alpha}, {@code log_alpha_prime}); none by default. */
+    protected List<Tensor> ownParameters() {
+        return List.of();
     }
 
     /** {@link #parameters()} of one network, by dotted name. */

@@ -175,12 +175,9 @@ public final class REDQLoss extends LossModule {
     /** The target entropy, or null while "auto" waits for the first batch (no action spec given). */
     public Double targetEntropy() { return targetEntropy.value(); }
 
+    /** {@code log_alpha}, unless the temperature is fixed. */
     @Override
-    public List<Tensor> parameters() {
-        List<Tensor> out = new ArrayList<>(super.parameters());
-        out.addAll(temperature.trainableTensors());
-        return out;
-    }
+    protected List<Tensor> ownParameters() { return temperature.trainableTensors(); }
 
     @Override
     protected ValueEstimators defaultValueEstimator() { return ValueEstimators.TD0; }

@@ -1,6 +1,5 @@
 package org.rlgrad.losses;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -197,13 +196,9 @@ public final class SACLoss extends LossModule {
     /** The value network (version 1), or null. */
     public TensorDictModuleBase valueNetwork() { return valueNetwork; }
 
-    /** The network parameters and, unless the temperature is fixed, {@code log_alpha}. */
+    /** {@code log_alpha}, unless the temperature is fixed. */
     @Override
-    public List<Tensor> parameters() {
-        List<Tensor> out = new ArrayList<>(super.parameters());
-        out.addAll(temperature.trainableTensors());
-        return out;
-    }
+    protected List<Tensor> ownParameters() { return temperature.trainableTensors(); }
 
     @Override
     protected ValueEstimators defaultValueEstimator() { return ValueEstimators.TD0; }
