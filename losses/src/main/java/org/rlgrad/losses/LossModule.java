@@ -491,6 +491,7 @@ public abstract class LossModule {
 
     /** The estimator, built with the default type on first use; an error for a loss that {@link #buildsValueEstimator() builds none}. */
     public final ValueEstimatorBase valueEstimator() {
+        if (supportedValueEstimators().isEmpty()) throw new UnsupportedOperationException(lossName + " uses no value estimator");
         if (!buildsValueEstimator()) {
             throw new UnsupportedOperationException(lossName + " computes its target inline and builds no value estimator object (accepted types: "
                     + supportedValueEstimators() + ")");
@@ -520,6 +521,7 @@ public abstract class LossModule {
      */
     public final LossModule makeValueEstimator(Object valueType, Map<String, ?> hp) {
         Objects.requireNonNull(hp, "hp");
+        if (supportedValueEstimators().isEmpty()) throw new UnsupportedOperationException(lossName + " uses no value estimator");
         ValueEstimatorBase built;
         ValueEstimators type;
         if (valueType instanceof ValueEstimatorBase instance) {
