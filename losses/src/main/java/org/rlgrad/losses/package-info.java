@@ -6,8 +6,9 @@
  * objectives TorchRL users know. The value-based and off-policy objectives are here: DQN,
  * distributional DQN, DDPG, TD3, TD3+BC, SAC (versions 1 and 2), discrete SAC, REDQ, CrossQ, IQL,
  * discrete IQL, CQL and discrete CQL, with the shared pieces they are built from (critic ensembles
- * in {@link org.rlgrad.losses.LossModule}, {@link org.rlgrad.losses.EntropyTemperature}). PPO,
- * A2C, REINFORCE, GAIL, the Decision Transformers, Dreamer and QMixer (issue 9) follow. The
+ * in {@link org.rlgrad.losses.LossModule}, {@link org.rlgrad.losses.EntropyTemperature}). Of issue
+ * 9's, {@link org.rlgrad.losses.DTLoss} is here; PPO, A2C, REINFORCE, GAIL, the online decision
+ * transformer, Dreamer and QMixer follow. The
  * semantics to match are in spec/losses.md; where rlgrad departs from the reference, spec/DECISIONS.md.
  */
 package org.rlgrad.losses;
