@@ -1,7 +1,6 @@
 package org.rlgrad.losses;
 
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -256,7 +255,7 @@ public final class CQLLoss extends LossModule {
 
     @Override
     protected Set<ValueEstimators> supportedValueEstimators() {
-        return EnumSet.of(ValueEstimators.TD0, ValueEstimators.TD1, ValueEstimators.TDLambda);
+        return TD_ESTIMATORS;
     }
 
     // ------------------------------------------------------------------ the loss

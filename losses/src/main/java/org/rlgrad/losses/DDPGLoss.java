@@ -1,6 +1,5 @@
 package org.rlgrad.losses;
 
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -140,7 +139,7 @@ public final class DDPGLoss extends LossModule {
 
     @Override
     protected Set<ValueEstimators> supportedValueEstimators() {
-        return EnumSet.of(ValueEstimators.TD0, ValueEstimators.TD1, ValueEstimators.TDLambda);
+        return TD_ESTIMATORS;
     }
 
     @Override

@@ -2,7 +2,6 @@ package org.rlgrad.losses;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -133,7 +132,7 @@ abstract class ImplicitQLearning extends LossModule {
 
     @Override
     protected final Set<ValueEstimators> supportedValueEstimators() {
-        return EnumSet.of(ValueEstimators.TD0, ValueEstimators.TD1, ValueEstimators.TDLambda);
+        return TD_ESTIMATORS;
     }
 
     @Override

@@ -3,6 +3,7 @@ package org.rlgrad.losses;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -462,6 +463,10 @@ public abstract class LossModule {
     }
 
     // ------------------------------------------------------------------ value estimators (spec §1.9)
+
+    /** The estimators every bootstrapping off-policy loss accepts (spec §2: TD0, TD1, TDLambda). */
+    protected static final Set<ValueEstimators> TD_ESTIMATORS = Collections.unmodifiableSet(EnumSet.of(ValueEstimators.TD0, ValueEstimators.TD1,
+            ValueEstimators.TDLambda));
 
     /** The type built when the user never chose one. */
     protected abstract ValueEstimators defaultValueEstimator();

@@ -2,7 +2,6 @@ package org.rlgrad.losses;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -184,7 +183,7 @@ public final class REDQLoss extends LossModule {
 
     @Override
     protected Set<ValueEstimators> supportedValueEstimators() {
-        return EnumSet.of(ValueEstimators.TD0, ValueEstimators.TD1, ValueEstimators.TDLambda);
+        return TD_ESTIMATORS;
     }
 
     @Override

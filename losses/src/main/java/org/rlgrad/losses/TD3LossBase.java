@@ -1,6 +1,5 @@
 package org.rlgrad.losses;
 
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -158,7 +157,7 @@ public abstract class TD3LossBase extends LossModule {
 
     @Override
     protected final Set<ValueEstimators> supportedValueEstimators() {
-        return EnumSet.of(ValueEstimators.TD0, ValueEstimators.TD1, ValueEstimators.TDLambda);
+        return TD_ESTIMATORS;
     }
 
     @Override
