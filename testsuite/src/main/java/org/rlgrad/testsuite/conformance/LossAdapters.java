@@ -15,9 +15,20 @@ public final class LossAdapters {
     private LossAdapters() {}
 
     private static final List<LossAdapter> ADAPTERS = List.of(
-            new DQNLossAdapter(), new DistributionalDQNLossAdapter(), new DDPGLossAdapter(), TD3LossAdapter.td3(), TD3LossAdapter.td3bc(),
-            new REDQLossAdapter(), new CrossQLossAdapter(), new IQLLossAdapter(), new DiscreteIQLLossAdapter(), new CQLLossAdapter(),
-            new DiscreteCQLLossAdapter(), new SACLossAdapter(), new DiscreteSACLossAdapter(), new DTLossAdapter());
+            new DQNLossAdapter(),
+            new DistributionalDQNLossAdapter(),
+            new DDPGLossAdapter(),
+            TD3LossAdapter.td3(),
+            TD3LossAdapter.td3bc(),
+            new REDQLossAdapter(),
+            new CrossQLossAdapter(),
+            new IQLLossAdapter(),
+            new DiscreteIQLLossAdapter(),
+            new CQLLossAdapter(),
+            new DiscreteCQLLossAdapter(),
+            new SACLossAdapter(),
+            new DiscreteSACLossAdapter(),
+            new DTLossAdapter());
 
     /** The classes of issue 9 (Losses II); every other loss arrives with issue 8. */
     public static final Set<String> LOSSES_II = Set.of("PPOLoss", "ClipPPOLoss", "KLPENPPOLoss", "A2CLoss", "ReinforceLoss", "GAILLoss", "DTLoss",

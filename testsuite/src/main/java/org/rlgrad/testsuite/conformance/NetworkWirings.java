@@ -10,8 +10,15 @@ import org.rlgrad.engine.modules.TensorDictModuleBase;
 public final class NetworkWirings {
     private NetworkWirings() {}
 
-    private static final List<NetworkWiring> KINDS = List.of(new QValuesWiring(), new StateValueWiring(), new StateActionValueWiring(),
-            new DeterministicPolicyWiring(), new TanhNormalPolicyWiring(), new CategoricalPolicyWiring(false), new CategoricalPolicyWiring(true),
+    private static final List<NetworkWiring> KINDS = List.of(
+            new QValuesWiring(),
+            new StateValueWiring(),
+            new StateActionValueWiring(),
+            new DeterministicPolicyWiring(),
+            new TanhNormalPolicyWiring(),
+            new IndependentNormalPolicyWiring(),
+            new CategoricalPolicyWiring(false),
+            new CategoricalPolicyWiring(true),
             new DistributionalQValuesWiring());
 
     private static final Map<String, NetworkWiring> BY_KIND = index();
