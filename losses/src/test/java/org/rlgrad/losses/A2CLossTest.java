@@ -16,8 +16,6 @@ import java.util.List;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
-import org.rlgrad.engine.autograd.GradMode;
-import org.rlgrad.engine.modules.InteractionType;
 import org.rlgrad.engine.modules.ProbabilisticActor;
 import org.rlgrad.engine.modules.ValueOperator;
 import org.rlgrad.engine.nn.Linear;
@@ -392,25 +390,6 @@ class A2CLossTest {
         assertTrue(loss.valueEstimator() instanceof GAE, "GAE takes no sample_log_prob key and still builds");
     }
 
-    /** One step of a contextual bandit: a ~ π(·|s), reward −|a − a*(s)|² with a*(s) = (0.5 s₀, −0.5 s₁), every step terminal. */
-    static TensorDict banditRollout(ProbabilisticActor actor, Gen gen, int n) {
-        TensorDict td = TinyOnPolicy.batch(gen, n, Tensor.zeros(DType.FLOAT64, n, ACT), false);
-        td.remove(Key.of("action"));
-        td.remove(Key.of("action_log_prob"));
-        try (GradMode.Scope g = GradMode.noGrad(); GradMode.Scope m = InteractionType.set(InteractionType.RANDOM)) {
-            actor.forward(td);
-        }
-        Tensor obs = td.get("observation");
-        Tensor best = obs.narrow(-1, 0, ACT).mul(Tensor.of(DType.FLOAT64, new double[] {0.5, -0.5}, ACT));
-        Tensor reward = td.get("action").sub(best).square().sum(-1, true).neg();
-        TensorDict next = td.getTensorDict(Key.of("next"));
-        next.set("reward", reward);
-        next.set("done", Tensor.of(new boolean[n], n, 1).logicalNot());
-        next.set("terminated", Tensor.of(new boolean[n], n, 1).logicalNot());
-        for (String k : List.of("loc", "scale", "param")) td.remove(Key.of(k));
-        return td;
-    }
-
     @Test
     void trainingOnABanditRaisesTheRewardAndLowersTheCriticLoss() {
         ProbabilisticActor actor = TinyOnPolicy.normalActor(37);
@@ -420,7 +399,7 @@ class A2CLossTest {
         Gen gen = Gen.seeded(40);
         List<Double> rewards = new ArrayList<>(), critic = new ArrayList<>();
         for (int step = 0; step < 300; step++) {
-            TensorDict td = banditRollout(actor, gen, 32);
+            TensorDict td = TinyOnPolicy.banditRollout(actor, gen, 32);
             rewards.add(td.get(Key.of("next", "reward")).mean().item());
             opt.zeroGrad();
             TensorDict out = loss.forward(td);

@@ -109,6 +109,25 @@ final class TinyOnPolicy {
         return td.index(Tensor.of(idx, perm.length));
     }
 
+    /** One step of a contextual bandit: a ~ π(·|s), reward −|a − a*(s)|² with a*(s) = (0.5 s₀, −0.5 s₁), every step terminal. */
+    static TensorDict banditRollout(ProbabilisticActor actor, Gen gen, int n) {
+        TensorDict td = TinyOnPolicy.batch(gen, n, Tensor.zeros(DType.FLOAT64, n, ACT), false);
+        td.remove(Key.of("action"));
+        td.remove(Key.of("action_log_prob"));
+        try (GradMode.Scope g = GradMode.noGrad(); GradMode.Scope m = InteractionType.set(InteractionType.RANDOM)) {
+            actor.forward(td);
+        }
+        Tensor obs = td.get("observation");
+        Tensor best = obs.narrow(-1, 0, ACT).mul(Tensor.of(DType.FLOAT64, new double[] {0.5, -0.5}, ACT));
+        Tensor reward = td.get("action").sub(best).square().sum(-1, true).neg();
+        TensorDict next = td.getTensorDict(Key.of("next"));
+        next.set("reward", reward);
+        next.set("done", Tensor.of(new boolean[n], n, 1).logicalNot());
+        next.set("terminated", Tensor.of(new boolean[n], n, 1).logicalNot());
+        for (String k : List.of("loc", "scale", "param")) td.remove(Key.of(k));
+        return td;
+    }
+
     /** The actor's distribution parameters on {@code td} (loc and scale, or logits), [n, k] row-major, without gradient. */
     static double[] distParam(ProbabilisticActor actor, TensorDict td, String name) {
         try (GradMode.Scope g = GradMode.noGrad(); GradMode.Scope m = InteractionType.set(InteractionType.RANDOM)) {
