@@ -56,15 +56,20 @@ import org.rlgrad.estimators.ValueEstimators;
  * {@code separateLosses}, which detaches the actor's tensors inside the critic, spec §1.11).
  * There are no target networks: the critic's target tree is a detached alias.
  *
- * <p>One deliberate difference from the reference: whether the entropy bonus applies is decided
- * at each call from the current {@code entropy_coeff} (the reference decides once, at
- * construction), so annealing the coefficient up from 0 switches the bonus on. Composite
- * (multi-head) actors are not supported yet (an error at construction).
+ * <p>Deliberate differences from the reference: whether the entropy bonus applies is decided at
+ * each call from the current {@code entropy_coeff} (the reference decides once, at construction),
+ * so annealing the coefficient up from 0 switches the bonus on; {@code clip_value} is null (no
+ * clipping) or a finite positive number, and 0 is an error rather than the reference's silent
+ * "off"; the advantage must have the trailing axis {@code [*B, 1]} (the reference would broadcast
+ * a {@code [B]} advantage to {@code [B, B]}). Composite (multi-head) actors are not supported yet
+ * (an error at construction).
  *
  * <p>Estimators: GAE (default), TD0, TD1, TDLambda, MAGAE, VTrace (which also receives the actor);
  * value network = the critic.
  */
 public final class A2CLoss extends LossModule {
+    private static final System.Logger LOG = System.getLogger(A2CLoss.class.getName());
+
     /** The name of the actor's parameter tree. */
     public static final String ACTOR = "actor";
     /** The name of the critic's parameter tree. */
@@ -82,6 +87,7 @@ public final class A2CLoss extends LossModule {
     private double entropyCoeff;
     private Double criticCoeff;
     private Double clipValue;
+    private boolean warnedMonteCarloEntropy;
 
     private A2CLoss(Builder b) {
         super("A2CLoss", keyDefaults());
@@ -237,6 +243,12 @@ public final class A2CLoss extends LossModule {
     /** The entropy by the class table of spec engine.md §4.11, shape {@code [*B]}. */
     private Tensor entropy(Distribution dist) {
         if (ANALYTIC_ENTROPY.contains(dist.getClass())) return dist.entropy();
+        if (!warnedMonteCarloEntropy) {
+            warnedMonteCarloEntropy = true;
+            LOG.log(System.Logger.Level.WARNING, () -> "A2CLoss: " + dist.getClass().getSimpleName() + " is not in the closed-form entropy table "
+                    + ANALYTIC_ENTROPY.stream().map(Class::getSimpleName).sorted().toList() + "; the entropy is a Monte-Carlo estimate over "
+                    + samplesMcEntropy + " reparameterised draw(s)");
+        }
         return MonteCarloEntropy.estimate(dist, randomSource(), samplesMcEntropy, true);
     }
 

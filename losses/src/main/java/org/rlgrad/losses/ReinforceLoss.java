@@ -46,6 +46,9 @@ import org.rlgrad.estimators.ValueEstimators;
  * here, the estimator's outputs ({@code advantage}, {@code value_target}, {@code state_value},
  * {@code ("next", state_value)} for GAE) are written into it, in both modes.
  *
+ * <p>{@code clip_value} is null (no clipping) or a finite positive number (0 is an error, not the
+ * reference's silent "off"). Composite (multi-head) actors are not supported yet.
+ *
  * <p>Gradients: {@code loss_actor} reaches the actor only, {@code loss_value} the critic only
  * (a shared trunk receives both unless {@code separateLosses}); never the critic's delayed copy
  * ({@code delayValue}, off by default), which only the estimator reads. No randomness.
