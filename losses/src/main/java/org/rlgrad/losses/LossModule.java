@@ -174,15 +174,19 @@ public abstract class LossModule {
      */
     protected Map<String, String> estimatorKeyNames() {
         Map<String, String> out = new LinkedHashMap<>();
-        for (String n : List.of("advantage", "value_target", "value", "reward", "done", "terminated", "steps_to_next_obs")) {
+        for (String n : List.of("advantage", "value_target", "value", "reward", "done", "terminated", "steps_to_next_obs", "sample_log_prob")) {
             if (keys.names().contains(n)) out.put(n, n);
         }
         return out;
     }
 
+    /** Sets the estimator's keys from the loss's; names the estimator does not take (V-trace's {@code sample_log_prob} for GAE) are skipped. */
     private void forwardKeysTo(ValueEstimatorBase estimator) {
         Map<String, Object> updates = new LinkedHashMap<>();
-        for (Map.Entry<String, String> e : estimatorKeyNames().entrySet()) updates.put(e.getKey(), keys.get(e.getValue()));
+        List<String> accepted = estimator.tensorKeys().names();
+        for (Map.Entry<String, String> e : estimatorKeyNames().entrySet()) {
+            if (accepted.contains(e.getKey())) updates.put(e.getKey(), keys.get(e.getValue()));
+        }
         if (!updates.isEmpty()) estimator.setKeys(updates);
     }
 
@@ -468,6 +472,10 @@ public abstract class LossModule {
     protected static final Set<ValueEstimators> TD_ESTIMATORS = Collections.unmodifiableSet(EnumSet.of(ValueEstimators.TD0, ValueEstimators.TD1,
             ValueEstimators.TDLambda));
 
+    /** The estimators the on-policy losses accept (spec §2.17, §2.20, §2.21: PPO, A2C, REINFORCE). */
+    protected static final Set<ValueEstimators> ON_POLICY_ESTIMATORS = Collections.unmodifiableSet(EnumSet.of(ValueEstimators.TD0, ValueEstimators.TD1,
+            ValueEstimators.TDLambda, ValueEstimators.GAE, ValueEstimators.MAGAE, ValueEstimators.VTrace));
+
     /** The type built when the user never chose one. */
     protected abstract ValueEstimators defaultValueEstimator();
 
@@ -476,6 +484,14 @@ public abstract class LossModule {
 
     /** The network the estimator evaluates (null: it reads values from the dict). */
     protected TensorDictModuleBase valueEstimatorNetwork(ValueEstimators type) {
+        return null;
+    }
+
+    /**
+     * The actor V-trace scores the stored actions with (spec §2.17: the loss's actor, bound to its
+     * current parameters); null by default, which V-trace rejects.
+     */
+    protected TensorDictModuleBase valueEstimatorActor(ValueEstimators type) {
         return null;
     }
 
@@ -539,7 +555,7 @@ public abstract class LossModule {
         } else if (valueType instanceof Class<?> cls) {
             type = typeOfClass(cls);
             if (!buildsValueEstimator()) return recordInlineEstimator(type, hp);
-            built = type.create(hyperparameters(type, hp), valueEstimatorNetwork(type), null);
+            built = type.create(hyperparameters(type, hp), valueEstimatorNetwork(type), valueEstimatorActor(type));
         } else {
             type = valueType == null ? defaultValueEstimator() : ValueEstimators.of(valueType);
             if (!supportedValueEstimators().contains(type)) {
@@ -547,7 +563,7 @@ public abstract class LossModule {
                         + supportedValueEstimators());
             }
             if (!buildsValueEstimator()) return recordInlineEstimator(type, hp);
-            built = type.create(hyperparameters(type, hp), valueEstimatorNetwork(type), null);
+            built = type.create(hyperparameters(type, hp), valueEstimatorNetwork(type), valueEstimatorActor(type));
         }
         forwardKeysTo(built);
         if (vmapRandomness != null) built.setVmapRandomness(vmapRandomness);
