@@ -19,7 +19,9 @@ public final class NetworkWirings {
             new IndependentNormalPolicyWiring(),
             new CategoricalPolicyWiring(false),
             new CategoricalPolicyWiring(true),
-            new DistributionalQValuesWiring());
+            new DistributionalQValuesWiring(),
+            new DreamerGaussianWiring(),
+            new DreamerMlpWiring());
 
     private static final Map<String, NetworkWiring> BY_KIND = index();
 
