@@ -171,7 +171,12 @@ public final class DreamerActorLoss extends LossModule {
             TensorDict step = current.copy();
             act(step);
             TensorDict next = env.step(step, randomSource());
-            for (Key k : latentKeys) require(next, k);
+            for (Key k : latentKeys) {
+                if (!next.contains(k)) {
+                    throw new IllegalArgumentException(lossName() + ": the environment's step returned no next " + k + " (a latent key of its reset state); it holds "
+                            + next.keys(true, true));
+                }
+            }
             step.set(NEXT, next);
             steps.add(step);
             current = next.select(latentKeys, true);
@@ -179,7 +184,11 @@ public final class DreamerActorLoss extends LossModule {
         return TensorDict.stack(steps, start.batchDims());
     }
 
-    /** The actor's action on {@code td}: a probabilistic actor's draw comes from the loss's source; any other module runs as it is. */
+    /**
+     * The actor's action on {@code td}: a probabilistic actor's reparameterised draw (a plain draw
+     * where the distribution has none) comes from the loss's source and is written at its sample
+     * key (its log-probability is not needed and not written); any other module runs as it is.
+     */
     private void act(TensorDict td) {
         if (actor instanceof ProbabilisticTensorDictSequential p && !p.probabilisticModule().isComposite()) {
             Distribution d = p.getDist(td);

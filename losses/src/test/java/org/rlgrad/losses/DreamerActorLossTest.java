@@ -15,8 +15,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.rlgrad.engine.modules.TensorDictModuleBase;
 import org.rlgrad.engine.modules.ValueOperator;
+import org.rlgrad.engine.nn.Module;
 import org.rlgrad.engine.optim.Adam;
 import org.rlgrad.engine.random.Generator;
+import org.rlgrad.engine.random.RandomSource;
 import org.rlgrad.engine.tensor.DType;
 import org.rlgrad.engine.tensor.Tensor;
 import org.rlgrad.engine.tensordict.Key;
@@ -213,6 +215,21 @@ class DreamerActorLossTest {
         noBelief.remove("belief");
         IllegalArgumentException b = assertThrows(IllegalArgumentException.class, () -> plain.forward(noBelief));
         assertTrue(b.getMessage().contains("no entry \"belief\""), b.getMessage());
+        ModelBasedEnv forgetful = new ModelBasedEnv() {
+            @Override
+            public List<? extends Module> modules() { return List.of(env.transition()); }
+
+            @Override
+            public TensorDict step(TensorDict td, RandomSource random) {
+                TensorDict next = env.env().step(td, random);
+                next.remove("belief");
+                return next;
+            }
+        };
+        DreamerActorLoss broken = DreamerActorLoss.builder(TinyDreamer.deterministicActor(50), TinyDreamer.value(51), forgetful).build();
+        IllegalArgumentException s = assertThrows(IllegalArgumentException.class, () -> broken.forward(starts));
+        assertTrue(s.getMessage().contains("step returned no next \"belief\""), s.getMessage());
+
         IllegalArgumentException h = assertThrows(IllegalArgumentException.class,
                 () -> builder(TinyDreamer.deterministicActor(50), TinyDreamer.value(51), env, 0).build());
         assertTrue(h.getMessage().contains("imagination_horizon"), h.getMessage());

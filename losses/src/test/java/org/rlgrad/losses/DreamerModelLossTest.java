@@ -35,15 +35,6 @@ class DreamerModelLossTest {
         }
     }
 
-    private static double distance(String kind, double x, double y) {
-        double d = x - y;
-        return switch (kind) {
-            case "l2" -> d * d;
-            case "l1" -> Math.abs(d);
-            default -> Math.abs(d) < 1 ? 0.5 * d * d : Math.abs(d) - 0.5;
-        };
-    }
-
     /** The three terms recomputed in plain arithmetic from the world model's own outputs (FORMAT-losses.md §6). */
     private static double[] expected(Config c, TinyDreamer.WorldModel wm, TensorDict td) {
         TensorDict ref = td.copy();
@@ -65,11 +56,11 @@ class DreamerModelLossTest {
         }
         double[] px = ref.get(Key.of("next", "pixels")).toDoubleArray(), reco = ref.get(Key.of("next", "reco_pixels")).toDoubleArray();
         double recoSum = 0;
-        for (int i = 0; i < px.length; i++) recoSum += distance(c.reco(), px[i], reco[i]);
+        for (int i = 0; i < px.length; i++) recoSum += TinyDreamer.distance(c.reco(), px[i], reco[i]);
         double recoTerm = recoSum / (c.globalAverage() ? px.length : px.length / 4);
         double[] truth = ref.get(Key.of("next", "true_reward")).toDoubleArray(), pred = ref.get(NEXT_REWARD).toDoubleArray();
         double rewSum = 0;
-        for (int i = 0; i < truth.length; i++) rewSum += distance(c.reward(), truth[i], pred[i]);
+        for (int i = 0; i < truth.length; i++) rewSum += TinyDreamer.distance(c.reward(), truth[i], pred[i]);
         return new double[] {c.lambdaKl() * klTerm, c.lambdaReco() * recoTerm, c.lambdaReward() * rewSum / truth.length};
     }
 

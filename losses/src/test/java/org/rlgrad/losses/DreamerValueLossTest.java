@@ -19,22 +19,13 @@ import org.rlgrad.engine.testing.Property;
 
 /** Spec losses.md §2.22, DreamerValueLoss. */
 class DreamerValueLossTest {
-    private static double distance(String kind, double x, double y) {
-        double d = x - y;
-        return switch (kind) {
-            case "l2" -> d * d;
-            case "l1" -> Math.abs(d);
-            default -> Math.abs(d) < 1 ? 0.5 * d * d : Math.abs(d) - 0.5;
-        };
-    }
-
     /** {@code mean_B Σ_t w_t d(V(s_t), G_t)} in plain arithmetic, {@code w_t = γ^t} or 1. */
     static double expected(ValueOperator value, TensorDict td, String kind, double gamma, boolean discount) {
         double[] v = value.forward(td.copy()).get("state_value").toDoubleArray(), g = td.get("lambda_target").toDoubleArray();
         int b = td.batchSize()[0], h = td.batchSize()[1];
         double sum = 0;
         for (int i = 0; i < b; i++) {
-            for (int t = 0; t < h; t++) sum += (discount ? Math.pow(gamma, t) : 1) * distance(kind, v[i * h + t], g[i * h + t]);
+            for (int t = 0; t < h; t++) sum += (discount ? Math.pow(gamma, t) : 1) * TinyDreamer.distance(kind, v[i * h + t], g[i * h + t]);
         }
         return sum / b;
     }

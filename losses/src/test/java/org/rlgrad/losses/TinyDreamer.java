@@ -106,6 +106,17 @@ final class TinyDreamer {
         return td;
     }
 
+    /** The distances of spec §1.12 in plain arithmetic ({@code l2}, {@code l1}, {@code smooth_l1}), for expected values computed without Tensor ops. */
+    static double distance(String kind, double x, double y) {
+        double d = x - y;
+        return switch (kind) {
+            case "l2" -> d * d;
+            case "l1" -> Math.abs(d);
+            case "smooth_l1" -> Math.abs(d) < 1 ? 0.5 * d * d : Math.abs(d) - 0.5;
+            default -> throw new IllegalArgumentException(kind);
+        };
+    }
+
     // ------------------------------------------------------------------ the world-model stand-in
 
     /** The four parts of the world model, in the order they run. */
