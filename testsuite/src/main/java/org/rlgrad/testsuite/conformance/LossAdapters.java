@@ -31,7 +31,9 @@ public final class LossAdapters {
             new DTLossAdapter(),
             new GAILLossAdapter(),
             new A2CLossAdapter(),
-            new ReinforceLossAdapter());
+            new ReinforceLossAdapter(),
+            new DreamerModelLossAdapter(),
+            new DreamerValueLossAdapter());
 
     /** The classes of issue 9 (Losses II); every other loss arrives with issue 8. */
     public static final Set<String> LOSSES_II = Set.of("PPOLoss", "ClipPPOLoss", "KLPENPPOLoss", "A2CLoss", "ReinforceLoss", "GAILLoss", "DTLoss",

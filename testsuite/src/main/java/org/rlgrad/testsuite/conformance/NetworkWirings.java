@@ -20,7 +20,9 @@ public final class NetworkWirings {
             new CategoricalPolicyWiring(false),
             new CategoricalPolicyWiring(true),
             new DistributionalQValuesWiring(),
-            new DiscriminatorWiring());
+            new DiscriminatorWiring(),
+            new DreamerGaussianWiring(),
+            new DreamerMlpWiring());
 
     private static final Map<String, NetworkWiring> BY_KIND = index();
 
