@@ -19,7 +19,10 @@ public final class NetworkWirings {
             new IndependentNormalPolicyWiring(),
             new CategoricalPolicyWiring(false),
             new CategoricalPolicyWiring(true),
-            new DistributionalQValuesWiring());
+            new DistributionalQValuesWiring(),
+            new QValuesPerAgentWiring(),
+            new VdnMixerWiring(),
+            new QMixMixerWiring());
 
     private static final Map<String, NetworkWiring> BY_KIND = index();
 
