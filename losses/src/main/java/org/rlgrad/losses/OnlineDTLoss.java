@@ -51,6 +51,8 @@ import org.rlgrad.estimators.ValueEstimators;
  * of action components per position: rlgrad has no action specs, so "auto" takes the shape given
  * to {@link Builder#actionShape}, else the data's action shape after the batch dims at the first
  * call), {@code samplesMcEntropy} (S = 1), {@code reduction} (mean), {@code scalarOutputMode}.
+ * Keys: {@code action_target} (the dataset actions) and {@code action_pred}, which the reference
+ * reads only to look up the action spec for "auto"; it is kept as a key name for compatibility.
  */
 public final class OnlineDTLoss extends LossModule {
     /** The name of the actor's parameter tree. */

@@ -180,6 +180,7 @@ public final class QMixerLoss extends LossModule {
             throw new IllegalStateException("QMixerLoss: the loss is always a mean over the batch (the reference has no reduction option), got reduction="
                     + reduction().name().toLowerCase(java.util.Locale.ROOT));
         }
+        checkMixerKeys();
         Tensor action = require(td, key("action"));
         TensorDict work = td.copy();
         Tensor actionValues = localValueNetwork.forwardWith(params(LOCAL_VALUE_NETWORK), work).get(key("action_value"));
@@ -196,6 +197,21 @@ public final class QMixerLoss extends LossModule {
         TensorDict out = new TensorDict();
         out.set("loss", lossFunction.apply(qTot, y).mean());
         return out;
+    }
+
+    /**
+     * The mixer must read the values the loss writes at {@code local_value} and write
+     * {@code global_value}; otherwise it would mix whatever else sits there (on the current state,
+     * the local network's greedy values) and give a wrong number without a word.
+     */
+    private void checkMixerKeys() {
+        if (!mixerNetwork.inKeys().contains(key("local_value"))) {
+            throw new IllegalStateException("QMixerLoss: the mixer reads " + mixerNetwork.inKeys() + ", not the key local_value = " + key("local_value")
+                    + " where the loss writes the agents' chosen values; rename the key with setKeys or build the mixer with mixerModule(...)");
+        }
+        if (!mixerNetwork.outKeys().contains(key("global_value"))) {
+            throw new IllegalStateException("QMixerLoss: the mixer writes " + mixerNetwork.outKeys() + ", not the key global_value = " + key("global_value"));
+        }
     }
 
     /** The target trees of the two networks as the parameter tree of {@link #globalValueNetwork()} ({@code module.0.*}, {@code module.1.*}). */

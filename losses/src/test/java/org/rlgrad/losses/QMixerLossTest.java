@@ -233,6 +233,15 @@ class QMixerLossTest {
         return out;
     }
 
+    /** A raw mixer is wrapped with the default keys at construction: renaming local_value afterwards must not let it mix the greedy values. */
+    @Test
+    void aMixerThatDoesNotReadTheLocalValueKeyIsAnError() {
+        QMixerLoss loss = loss(localNet(1), mixer(false, 2), "one_hot", "l2");
+        loss.setKeys("local_value", Key.of("agents", "q_chosen"));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> loss.forward(batch(Gen.seeded(3), 4, false)));
+        assertTrue(e.getMessage().contains("q_chosen"), e.getMessage());
+    }
+
     @Test
     void aQmixMixerWithoutItsStateIsAnErrorNamingTheKey() {
         QMixerLoss loss = loss(localNet(1), mixer(true, 2), "one_hot", "l2");
