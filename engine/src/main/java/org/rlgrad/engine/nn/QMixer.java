@@ -1,5 +1,6 @@
 package org.rlgrad.engine.nn;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 import org.rlgrad.engine.random.Generator;
@@ -81,7 +82,7 @@ public final class QMixer extends Mixer {
     @Override
     protected Tensor mix(Tensor q, Tensor state) {
         int n = nAgents(), e = embedDim;
-        int[] batch = java.util.Arrays.copyOf(q.shapeRef(), q.dim() - 2);
+        int[] batch = Arrays.copyOf(q.shapeRef(), q.dim() - 2);
         Tensor w1 = output("hyper_w_1", hyperW1.forward(state), n * e).abs().reshape(Shape.concat(batch, new int[] {n, e}));
         Tensor b1 = output("hyper_b_1", hyperB1.forward(state), e).unsqueeze(-2);
         Tensor hidden = q.mT().matmul(w1).add(b1).elu(1.0);                               // [*B, 1, E]

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.rlgrad.engine.autograd.Autograd;
@@ -90,7 +92,7 @@ class MixersTest {
             assertArrayEquals(Shape.concat(b, new int[] {1}), got.shapeRef());
             double[] qs = q.toDoubleArray(), xs = x.toDoubleArray(), out = got.toDoubleArray();
             for (int i = 0; i < out.length; i++) {
-                double want = qmixByHand(mixer, java.util.Arrays.copyOfRange(qs, i * n, (i + 1) * n), java.util.Arrays.copyOfRange(xs, i * s, (i + 1) * s));
+                double want = qmixByHand(mixer, Arrays.copyOfRange(qs, i * n, (i + 1) * n), Arrays.copyOfRange(xs, i * s, (i + 1) * s));
                 assertEquals(want, out[i], 1e-12 * (1 + Math.abs(want)));
             }
         });
@@ -124,7 +126,7 @@ class MixersTest {
         Gen gen = Gen.seeded(11);
         QMixer mixer = new QMixer(new int[] {3}, 4, 2, DType.FLOAT64, new Generator(12));
         Tensor w1 = ((Linear) mixer.namedChildren().get("hyper_w_1")).weight();
-        GradientCheck.of("qmix", xs -> mixer.functionalCall(java.util.Map.of("hyper_w_1.weight", xs.get(2)), true, () -> mixer.forward(xs.get(0), xs.get(1)))).at(gen.uniform(new int[] {3, 2, 1}, -1, 1), gen.uniform(new int[] {3, 3}, -1, 1), w1.detach().clone()).check();
+        GradientCheck.of("qmix", xs -> mixer.functionalCall(Map.of("hyper_w_1.weight", xs.get(2)), true, () -> mixer.forward(xs.get(0), xs.get(1)))).at(gen.uniform(new int[] {3, 2, 1}, -1, 1), gen.uniform(new int[] {3, 3}, -1, 1), w1.detach().clone()).check();
     }
 
     @Test

@@ -5,8 +5,9 @@ import java.util.Map;
 
 import org.rlgrad.engine.modules.TensorDictModuleBase;
 import org.rlgrad.engine.nn.QMixer;
-import org.rlgrad.losses.QMixerLoss;
+import org.rlgrad.engine.nn.Sequential;
 import org.rlgrad.engine.tensordict.Key;
+import org.rlgrad.losses.QMixerLoss;
 
 /**
  * {@code qmix}: QMixer's QMIX mixer over the agents' chosen values ({@code in_keys[0]}) and the
@@ -20,7 +21,6 @@ import org.rlgrad.engine.tensordict.Key;
 final class QMixMixerWiring implements NetworkWiring {
     /** The case networks that make up the mixer are named {@code PREFIX + map}. */
     static final String PREFIX = "mixer.";
-    static final List<String> MAPS = List.of("hyper_w_1", "hyper_w_final", "hyper_b_1", "V");
 
     @Override
     public String kind() { return "qmix"; }
@@ -36,7 +36,7 @@ final class QMixMixerWiring implements NetworkWiring {
         return QMixerLoss.mixerModule(mixer, in.get(0), in.get(1), WiringKeys.key(wiring, "out_key"));
     }
 
-    private static org.rlgrad.engine.nn.Sequential part(LossCase c, String map) {
+    private static Sequential part(LossCase c, String map) {
         return c.network(PREFIX + map).single().module();
     }
 }
