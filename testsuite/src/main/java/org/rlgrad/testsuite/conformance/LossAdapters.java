@@ -33,7 +33,9 @@ public final class LossAdapters {
             new A2CLossAdapter(),
             new ReinforceLossAdapter(),
             new DreamerModelLossAdapter(),
-            new DreamerValueLossAdapter());
+            new DreamerValueLossAdapter(),
+            new QMixerLossAdapter(),
+            new OnlineDTLossAdapter());
 
     /** The classes of issue 9 (Losses II); every other loss arrives with issue 8. */
     public static final Set<String> LOSSES_II = Set.of("PPOLoss", "ClipPPOLoss", "KLPENPPOLoss", "A2CLoss", "ReinforceLoss", "GAILLoss", "DTLoss",

@@ -22,7 +22,10 @@ public final class NetworkWirings {
             new DistributionalQValuesWiring(),
             new DiscriminatorWiring(),
             new DreamerGaussianWiring(),
-            new DreamerMlpWiring());
+            new DreamerMlpWiring(),
+            new QValuesPerAgentWiring(),
+            new VdnMixerWiring(),
+            new QMixMixerWiring());
 
     private static final Map<String, NetworkWiring> BY_KIND = index();
 
