@@ -1,17 +1,14 @@
 package org.rlgrad.losses;
 
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 import org.rlgrad.engine.modules.TensorDictModuleBase;
 import org.rlgrad.engine.tensor.Reduction;
 import org.rlgrad.engine.tensor.Tensor;
 import org.rlgrad.engine.tensordict.TensorDict;
-import org.rlgrad.estimators.ValueEstimators;
 
 /**
  * The decision-transformer loss (spec losses.md §2.14; Chen et al. 2021): behaviour cloning of the
@@ -64,15 +61,6 @@ public final class DTLoss extends LossModule {
         return out;
     }
 
-    /** DT uses no value estimator: there is no default type. */
-    @Override
-    protected ValueEstimators defaultValueEstimator() { return null; }
-
-    @Override
-    protected Set<ValueEstimators> supportedValueEstimators() { return EnumSet.noneOf(ValueEstimators.class); }
-
-    @Override
-    protected boolean buildsValueEstimator() { return false; }
 
     /** The key names, in order. */
     public static List<String> keyNames() {

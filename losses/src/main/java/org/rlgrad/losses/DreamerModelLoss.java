@@ -1,17 +1,14 @@
 package org.rlgrad.losses;
 
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 import org.rlgrad.engine.modules.TensorDictModuleBase;
 import org.rlgrad.engine.tensor.Tensor;
 import org.rlgrad.engine.tensordict.Key;
 import org.rlgrad.engine.tensordict.TensorDict;
-import org.rlgrad.estimators.ValueEstimators;
 
 /**
  * The Dreamer world-model loss (spec losses.md §2.22; Hafner et al. 2020, "Dream to Control",
@@ -157,15 +154,6 @@ public final class DreamerModelLoss extends LossModule {
         return key(name).prepend("next");
     }
 
-    /** The model loss uses no value estimator. */
-    @Override
-    protected ValueEstimators defaultValueEstimator() { return null; }
-
-    @Override
-    protected Set<ValueEstimators> supportedValueEstimators() { return EnumSet.noneOf(ValueEstimators.class); }
-
-    @Override
-    protected boolean buildsValueEstimator() { return false; }
 
     /** The key names, in order. */
     public static List<String> keyNames() {

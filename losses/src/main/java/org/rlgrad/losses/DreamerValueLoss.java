@@ -1,16 +1,13 @@
 package org.rlgrad.losses;
 
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 import org.rlgrad.engine.modules.TensorDictModuleBase;
 import org.rlgrad.engine.tensor.Tensor;
 import org.rlgrad.engine.tensordict.TensorDict;
-import org.rlgrad.estimators.ValueEstimators;
 
 /**
  * The Dreamer value loss (spec losses.md §2.22; Hafner et al. 2020, eq. 8): regression of the
@@ -97,15 +94,6 @@ public final class DreamerValueLoss extends LossModule {
         return new LossAndData(out, td);
     }
 
-    /** The value loss uses no value estimator (its target comes with the data). */
-    @Override
-    protected ValueEstimators defaultValueEstimator() { return null; }
-
-    @Override
-    protected Set<ValueEstimators> supportedValueEstimators() { return EnumSet.noneOf(ValueEstimators.class); }
-
-    @Override
-    protected boolean buildsValueEstimator() { return false; }
 
     /** The key names, in order. */
     public static List<String> keyNames() {

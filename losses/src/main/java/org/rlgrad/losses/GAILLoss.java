@@ -1,12 +1,10 @@
 package org.rlgrad.losses;
 
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 import org.rlgrad.engine.autograd.Autograd;
 import org.rlgrad.engine.autograd.GradMode;
@@ -15,7 +13,6 @@ import org.rlgrad.engine.ops.Functional;
 import org.rlgrad.engine.tensor.Reduction;
 import org.rlgrad.engine.tensor.Tensor;
 import org.rlgrad.engine.tensordict.TensorDict;
-import org.rlgrad.estimators.ValueEstimators;
 
 /**
  * The GAIL discriminator loss (spec losses.md §2.12; Ho and Ermon 2016, the gradient penalty of
@@ -188,15 +185,6 @@ public final class GAILLoss extends LossModule {
         return batch;
     }
 
-    /** GAIL uses no value estimator: there is no default type. */
-    @Override
-    protected ValueEstimators defaultValueEstimator() { return null; }
-
-    @Override
-    protected Set<ValueEstimators> supportedValueEstimators() { return EnumSet.noneOf(ValueEstimators.class); }
-
-    @Override
-    protected boolean buildsValueEstimator() { return false; }
 
     /** The key names, in order. */
     public static List<String> keyNames() {

@@ -476,11 +476,18 @@ public abstract class LossModule {
     protected static final Set<ValueEstimators> ON_POLICY_ESTIMATORS = Collections.unmodifiableSet(EnumSet.of(ValueEstimators.TD0, ValueEstimators.TD1,
             ValueEstimators.TDLambda, ValueEstimators.GAE, ValueEstimators.MAGAE, ValueEstimators.VTrace));
 
-    /** The type built when the user never chose one. */
-    protected abstract ValueEstimators defaultValueEstimator();
+    /** The type built when the user never chose one; null (the default) for a loss that uses no value estimator. */
+    protected ValueEstimators defaultValueEstimator() {
+        return null;
+    }
 
-    /** The types {@link #makeValueEstimator(Object, Map)} accepts by enum or alias. */
-    protected abstract Set<ValueEstimators> supportedValueEstimators();
+    /**
+     * The types {@link #makeValueEstimator(Object, Map)} accepts by enum or alias; empty (the
+     * default) for a loss that uses no value estimator, which then says so when one is asked for.
+     */
+    protected Set<ValueEstimators> supportedValueEstimators() {
+        return Set.of();
+    }
 
     /** The network the estimator evaluates (null: it reads values from the dict). */
     protected TensorDictModuleBase valueEstimatorNetwork(ValueEstimators type) {
@@ -501,13 +508,14 @@ public abstract class LossModule {
     }
 
     /**
-     * Whether {@link #makeValueEstimator(Object, Map)} builds an estimator object (default true).
+     * Whether {@link #makeValueEstimator(Object, Map)} builds an estimator object (default: whenever
+     * the loss supports some estimator).
      * A loss that computes its target inline returns false (distributional DQN, spec §2.2): the
      * type is then only checked against {@link #supportedValueEstimators()} and recorded, an
      * estimator instance is refused, and {@link #valueEstimator()} is an error.
      */
     protected boolean buildsValueEstimator() {
-        return true;
+        return !supportedValueEstimators().isEmpty();
     }
 
     /** The estimator, built with the default type on first use; an error for a loss that {@link #buildsValueEstimator() builds none}. */

@@ -1,12 +1,10 @@
 package org.rlgrad.losses;
 
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 import org.rlgrad.engine.autograd.GradMode;
 import org.rlgrad.engine.distributions.Distribution;
@@ -18,7 +16,6 @@ import org.rlgrad.engine.tensor.Reduction;
 import org.rlgrad.engine.tensor.Shape;
 import org.rlgrad.engine.tensor.Tensor;
 import org.rlgrad.engine.tensordict.TensorDict;
-import org.rlgrad.estimators.ValueEstimators;
 
 /**
  * The online decision-transformer loss (spec losses.md §2.13; Zheng et al. 2022, "Online Decision
@@ -145,15 +142,6 @@ public final class OnlineDTLoss extends LossModule {
         return out;
     }
 
-    /** Online DT uses no value estimator: there is no default type. */
-    @Override
-    protected ValueEstimators defaultValueEstimator() { return null; }
-
-    @Override
-    protected Set<ValueEstimators> supportedValueEstimators() { return EnumSet.noneOf(ValueEstimators.class); }
-
-    @Override
-    protected boolean buildsValueEstimator() { return false; }
 
     /** The key names, in order. */
     public static List<String> keyNames() {
