@@ -180,9 +180,13 @@ public abstract class LossModule {
         return out;
     }
 
+    /** Sets the estimator's keys from the loss's; a name this estimator does not have (V-trace's {@code sample_log_prob} on GAE) is skipped. */
     private void forwardKeysTo(ValueEstimatorBase estimator) {
         Map<String, Object> updates = new LinkedHashMap<>();
-        for (Map.Entry<String, String> e : estimatorKeyNames().entrySet()) updates.put(e.getKey(), keys.get(e.getValue()));
+        List<String> accepted = estimator.tensorKeys().names();
+        for (Map.Entry<String, String> e : estimatorKeyNames().entrySet()) {
+            if (accepted.contains(e.getKey())) updates.put(e.getKey(), keys.get(e.getValue()));
+        }
         if (!updates.isEmpty()) estimator.setKeys(updates);
     }
 
@@ -479,6 +483,11 @@ public abstract class LossModule {
         return null;
     }
 
+    /** The actor V-trace evaluates its importance weights with (spec §2.17: PPO's actor); null by default. Other types ignore it. */
+    protected TensorDictModuleBase valueEstimatorActor(ValueEstimators type) {
+        return null;
+    }
+
     /** The loss's own discount when it has one (distributional DQN); merged over the estimator defaults. */
     protected Double gamma() {
         return null;
@@ -539,7 +548,7 @@ public abstract class LossModule {
         } else if (valueType instanceof Class<?> cls) {
             type = typeOfClass(cls);
             if (!buildsValueEstimator()) return recordInlineEstimator(type, hp);
-            built = type.create(hyperparameters(type, hp), valueEstimatorNetwork(type), null);
+            built = type.create(hyperparameters(type, hp), valueEstimatorNetwork(type), valueEstimatorActor(type));
         } else {
             type = valueType == null ? defaultValueEstimator() : ValueEstimators.of(valueType);
             if (!supportedValueEstimators().contains(type)) {
@@ -547,7 +556,7 @@ public abstract class LossModule {
                         + supportedValueEstimators());
             }
             if (!buildsValueEstimator()) return recordInlineEstimator(type, hp);
-            built = type.create(hyperparameters(type, hp), valueEstimatorNetwork(type), null);
+            built = type.create(hyperparameters(type, hp), valueEstimatorNetwork(type), valueEstimatorActor(type));
         }
         forwardKeysTo(built);
         if (vmapRandomness != null) built.setVmapRandomness(vmapRandomness);

@@ -28,7 +28,10 @@ public final class LossAdapters {
             new DiscreteCQLLossAdapter(),
             new SACLossAdapter(),
             new DiscreteSACLossAdapter(),
-            new DTLossAdapter());
+            new DTLossAdapter(),
+            new PPOLossAdapter(),
+            new ClipPPOLossAdapter(),
+            new KLPENPPOLossAdapter());
 
     /** The classes of issue 9 (Losses II); every other loss arrives with issue 8. */
     public static final Set<String> LOSSES_II = Set.of("PPOLoss", "ClipPPOLoss", "KLPENPPOLoss", "A2CLoss", "ReinforceLoss", "GAILLoss", "DTLoss",

@@ -19,7 +19,8 @@ public final class NetworkWirings {
             new IndependentNormalPolicyWiring(),
             new CategoricalPolicyWiring(false),
             new CategoricalPolicyWiring(true),
-            new DistributionalQValuesWiring());
+            new DistributionalQValuesWiring(),
+            new CompositePolicyWiring());
 
     private static final Map<String, NetworkWiring> BY_KIND = index();
 
