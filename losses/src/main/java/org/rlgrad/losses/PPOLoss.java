@@ -170,7 +170,10 @@ public class PPOLoss extends LossModule {
         if (!k.isEmpty()) setKeys(k);
     }
 
-    /** A plain PPO loss over a stochastic actor and a state-value critic (null: no critic loss; the advantage must then be given). */
+    /**
+     * A plain PPO loss over a stochastic actor and a state-value critic (null: no critic loss; a
+     * missing advantage is then estimated from the values stored in the data).
+     */
     public static Builder<?> builder(ProbabilisticTensorDictSequential actor, TensorDictModuleBase critic) {
         return new Builder<>("PPOLoss", actor, critic);
     }

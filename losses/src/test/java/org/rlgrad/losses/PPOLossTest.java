@@ -25,7 +25,6 @@ import org.rlgrad.engine.modules.TensorDictModule;
 import org.rlgrad.engine.modules.TensorDictSequential;
 import org.rlgrad.engine.modules.ValueOperator;
 import org.rlgrad.engine.nn.Linear;
-import org.rlgrad.engine.nn.MLP;
 import org.rlgrad.engine.nn.Sequential;
 import org.rlgrad.engine.nn.Tanh;
 import org.rlgrad.engine.random.Generator;

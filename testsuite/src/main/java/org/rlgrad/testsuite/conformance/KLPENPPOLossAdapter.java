@@ -12,9 +12,9 @@ import org.rlgrad.losses.LossModule;
  * {@code KLPENPPOLoss}: a stochastic {@code actor} and a {@code state_value} {@code critic}; the
  * common PPO config ({@link PPOCaseConfig}) plus {@code dtarg}, {@code beta} (the starting value
  * from {@code state_before.beta} when given), {@code increment}, {@code decrement},
- * {@code samples_mc_kl}, {@code clip_value}; state {@code beta}. The reference's gradient is
- * scaled by the updated β, so {@code referenceCompat} is on (DECISIONS rule 3; FORMAT-losses.md
- * section 6).
+ * {@code samples_mc_kl}, {@code clip_value}; state {@code beta}. The reference's gradient of the KL
+ * term is scaled by the updated β (FORMAT-losses.md section 6), a deviation rlgrad keeps behind
+ * {@code referenceCompat}, as DECISIONS rule 3 does for its list; so it is on here.
  */
 final class KLPENPPOLossAdapter implements LossAdapter {
     @Override
