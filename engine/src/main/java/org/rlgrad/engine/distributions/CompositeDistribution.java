@@ -17,11 +17,12 @@ import org.rlgrad.engine.tensor.Tensor;
  * {@code CompositeDistribution}; spec/engine.md sections 4.8 and 4.9), for multi-head actions
  * such as "a discrete choice and a continuous amount".
  *
- * <p>TensorDict is not in the engine yet, so parameters, draws and log-probabilities travel as
- * ordered maps ({@link LinkedHashMap}) from key to tensor; the keys are what a TensorDict would
- * hold. A head's draw is written at its <em>sample key</em> (the head name, or its entry in
- * {@code nameMap}); its log-probability at {@code "<sample key>_log_prob"}, its entropy at
- * {@code "<sample key>_entropy"}.
+ * <p>Parameters, draws and log-probabilities travel as ordered maps ({@link LinkedHashMap}) from
+ * key to tensor, the keys being what a TensorDict would hold; the TensorDict side (nested sample
+ * keys, per-head parameter dicts) is {@link org.rlgrad.engine.modules.ProbabilisticTensorDictModule}'s,
+ * whose {@code headSampleKeys()} maps each head to its entry. A head's draw is written at its
+ * <em>sample key</em> (the head name, or its entry in {@code nameMap}); its log-probability at
+ * {@code "<sample key>_log_prob"}, its entropy at {@code "<sample key>_entropy"}.
  *
  * <p><b>Aggregation.</b> A per-thread, scoped flag ({@link #aggregateProbabilities(boolean)},
  * default off, as TensorDict's {@code set_composite_lp_aggregate}) decides what {@link #logProb}

@@ -256,6 +256,26 @@ public class ProbabilisticTensorDictModule extends TensorDictModuleBase {
 
     public boolean returnLogProb() { return returnLogProb; }
 
+    /**
+     * Whether composite log-probabilities are aggregated into one summed entry: the
+     * {@link CompositeDistribution#aggregateProbabilities} setting at construction, which decides
+     * {@link #logProbKeys()} and what every call must run under.
+     */
+    public boolean aggregatesLogProbabilities() { return aggregateAtConstruction; }
+
+    /**
+     * Composite only: head name → the key its sample is written at (its name-map entry, else the
+     * head name), in head order. A TensorDict reader of a composite draw or log-probability goes
+     * from head to entry with it ({@code "<sample key>_log_prob"}, {@code "<sample key>_entropy"}).
+     */
+    public Map<String, Key> headSampleKeys() {
+        if (distributionMap == null) {
+            throw new IllegalStateException(getClass().getSimpleName() + ": this module's distribution is not composite, so it has no heads; its sample key is "
+                    + sampleKeys);
+        }
+        return Collections.unmodifiableMap(new LinkedHashMap<>(headKeys));
+    }
+
     public InteractionType defaultInteractionType() { return defaultInteractionType; }
 
     public boolean isComposite() { return distributionMap != null; }

@@ -35,7 +35,10 @@ public final class LossAdapters {
             new DreamerModelLossAdapter(),
             new DreamerValueLossAdapter(),
             new QMixerLossAdapter(),
-            new OnlineDTLossAdapter());
+            new OnlineDTLossAdapter(),
+            new PPOLossAdapter(),
+            new ClipPPOLossAdapter(),
+            new KLPENPPOLossAdapter());
 
     /** The classes of issue 9 (Losses II); every other loss arrives with issue 8. */
     public static final Set<String> LOSSES_II = Set.of("PPOLoss", "ClipPPOLoss", "KLPENPPOLoss", "A2CLoss", "ReinforceLoss", "GAILLoss", "DTLoss",

@@ -63,11 +63,7 @@ public final class LossesFamily implements Family {
         }
 
         Map<String, Object> expected = c.expected();
-        for (Map.Entry<String, Object> e : JsonValues.object(expected.get("outputs"), "expected.outputs").entrySet()) {
-            Tensor got = out.get(Key.of(e.getKey()), null);
-            Comparison.compare("output " + e.getKey(), got == null ? null : got.detach(), VectorTensors.decode(e.getValue(), "expected.outputs." + e.getKey()), tolerance)
-                    .ifPresent(problems::add);
-        }
+        compareOutputs(List.of(), JsonValues.object(expected.get("outputs"), "expected.outputs"), out, tolerance, problems);
         List<String> wantKeys = new ArrayList<>();
         for (Object k : JsonValues.list(expected.get("loss_keys"), "expected.loss_keys")) wantKeys.add(JsonValues.string(k, "expected.loss_keys[]"));
         List<String> gotKeys = LossOutputs.lossKeys(out).stream().map(Key::first).toList();
@@ -92,6 +88,25 @@ public final class LossesFamily implements Family {
         }
         if (problems.isEmpty()) return Optional.empty();
         return Optional.of(String.join("; ", problems.subList(0, Math.min(3, problems.size()))) + (problems.size() > 3 ? "; and " + (problems.size() - 3) + " more" : ""));
+    }
+
+    /**
+     * Compares every expected output under {@code path}: a tensor with the output's entry there, a
+     * nested map (a sub-dict such as composite PPO's {@code composite_entropy}) entry by entry.
+     */
+    private static void compareOutputs(List<String> path, Map<String, Object> expected, TensorDict out, Tolerance tolerance, List<String> problems) {
+        for (Map.Entry<String, Object> e : expected.entrySet()) {
+            List<String> at = new ArrayList<>(path);
+            at.add(e.getKey());
+            String name = String.join("/", at);
+            if (!VectorTensors.isTensor(e.getValue())) {
+                compareOutputs(at, JsonValues.object(e.getValue(), "expected.outputs." + name), out, tolerance, problems);
+                continue;
+            }
+            Tensor got = out.find(Key.of(at)) instanceof Tensor t ? t : null;
+            Comparison.compare("output " + name, got == null ? null : got.detach(), VectorTensors.decode(e.getValue(), "expected.outputs." + name), tolerance)
+                    .ifPresent(problems::add);
+        }
     }
 
     /** One gradient the case lists: its name, the expected tensor and where the computed one is read. */

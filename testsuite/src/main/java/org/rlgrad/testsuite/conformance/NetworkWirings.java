@@ -25,7 +25,8 @@ public final class NetworkWirings {
             new DreamerMlpWiring(),
             new QValuesPerAgentWiring(),
             new VdnMixerWiring(),
-            new QMixMixerWiring());
+            new QMixMixerWiring(),
+            new CompositePolicyWiring());
 
     private static final Map<String, NetworkWiring> BY_KIND = index();
 
