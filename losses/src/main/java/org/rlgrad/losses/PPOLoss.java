@@ -131,7 +131,7 @@ public class PPOLoss extends LossModule {
             throw new IllegalArgumentException(lossName + ": critic_coeff is " + o.criticCoeff + " but no critic was given; give a critic or leave critic_coeff unset");
         }
         this.criticCoeff = critic == null || (o.criticCoeff != null && o.criticCoeff == 0) ? null : o.criticCoeff == null ? 1.0 : o.criticCoeff;
-        this.clipValue = o.clipValue;
+        this.clipValue = o.clipValue == null ? null : ClippedValueLoss.checkClipValue(o.clipValue);
         setReduction(o.reduction);
         recordSeparateLosses(o.separateLosses);
         registerNetwork(ACTOR, actor, false);
@@ -223,9 +223,9 @@ public class PPOLoss extends LossModule {
         return this;
     }
 
-    /** Schedulable: ε_v of value clipping (null: none). */
+    /** Schedulable: ε_v of value clipping, a finite positive number (null: none). */
     public PPOLoss setClipValue(Double clipValue) {
-        this.clipValue = clipValue;
+        this.clipValue = clipValue == null ? null : ClippedValueLoss.checkClipValue(clipValue);
         return this;
     }
 
@@ -465,16 +465,10 @@ public class PPOLoss extends LossModule {
         TensorDict input = separateLosses() ? work.detach() : work;
         Tensor v = critic.forwardWith(params(CRITIC), input).get(key("value"), null);
         if (v == null) throw new IllegalArgumentException(lossName() + ": the critic wrote no entry " + key("value") + "; set the value key to its output");
-        Tensor lossValue = lossCriticType.apply(target, v);
-        if (oldValue != null) {
-            Tensor old = separateLosses() ? oldValue.detach() : oldValue;
-            Tensor preClipped = v.sub(old);
-            Tensor clipped = preClipped.clamp(-clipValue, clipValue);
-            try (GradMode.Scope g = GradMode.noGrad()) {
-                out.set("value_clip_fraction", preClipped.detach().ne(clipped.detach()).to(v.dtype()).mean());
-            }
-            lossValue = lossValue.maximum(lossCriticType.apply(target, old.add(clipped)));
-        }
+        ClippedValueLoss.Result criticLoss = oldValue == null ? ClippedValueLoss.unclipped(lossCriticType, target, v)
+                : ClippedValueLoss.clipped(lossCriticType, target, v, separateLosses() ? oldValue.detach() : oldValue, clipValue);
+        if (criticLoss.clipFraction() != null) out.set("value_clip_fraction", criticLoss.clipFraction());
+        Tensor lossValue = criticLoss.loss();
         if (logExplainedVariance) {
             try (GradMode.Scope g = GradMode.noGrad()) {
                 Tensor t = target.detach(), vd = v.detach();
