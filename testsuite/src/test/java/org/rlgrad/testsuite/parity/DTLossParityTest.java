@@ -2,15 +2,13 @@ package org.rlgrad.testsuite.parity;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.rlgrad.testsuite.parity.OnDevice.on;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.rlgrad.engine.backend.Backend;
-import org.rlgrad.engine.backend.Backends;
 import org.rlgrad.engine.modules.Actor;
 import org.rlgrad.engine.nn.MLP;
 import org.rlgrad.engine.random.Generator;
@@ -30,16 +28,6 @@ class DTLossParityTest {
     @BeforeAll
     static void requireOpenCl() {
         OpenClParityTest.requireOpenCl();
-    }
-
-    private static <T> T on(Device device, Supplier<T> body) {
-        Backend previous = Backends.defaultBackend();
-        Backends.setDefault(device);
-        try {
-            return body.get();
-        } finally {
-            Backends.setDefault(previous);
-        }
     }
 
     private static List<double[]> step(Device device, String distance) {

@@ -3,17 +3,15 @@ package org.rlgrad.testsuite.parity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.rlgrad.testsuite.parity.OnDevice.on;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.rlgrad.engine.autograd.GradMode;
-import org.rlgrad.engine.backend.Backend;
-import org.rlgrad.engine.backend.Backends;
 import org.rlgrad.engine.backend.opencl.OpenClDevices;
 import org.rlgrad.engine.modules.Actor;
 import org.rlgrad.engine.modules.TensorDictModuleBase;
@@ -54,16 +52,6 @@ class DeterministicActorLossesParityTest {
     }
 
     /** Runs {@code body} with new tensors made on {@code device}, then restores the default. */
-    private static <T> T on(Device device, Supplier<T> body) {
-        Backend previous = Backends.defaultBackend();
-        Backends.setDefault(device);
-        try {
-            return body.get();
-        } finally {
-            Backends.setDefault(previous);
-        }
-    }
-
     private static Actor actor(long seed) {
         MLP mlp = MLP.builder(OBS, ACT).numCells(8).depth(1).activateLastLayer(true).generator(new Generator(seed)).build();
         return new Actor(mlp);

@@ -2,16 +2,14 @@ package org.rlgrad.testsuite.parity;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.rlgrad.testsuite.parity.OnDevice.on;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.rlgrad.engine.backend.Backend;
-import org.rlgrad.engine.backend.Backends;
 import org.rlgrad.engine.distributions.NormalParamExtractor;
 import org.rlgrad.engine.modules.DistributionFactory;
 import org.rlgrad.engine.modules.NormalParamExtractorModule;
@@ -54,16 +52,6 @@ class DreamerLossesParityTest {
     @BeforeAll
     static void requireOpenCl() {
         OpenClParityTest.requireOpenCl();
-    }
-
-    private static <T> T on(Device device, Supplier<T> body) {
-        Backend previous = Backends.defaultBackend();
-        Backends.setDefault(device);
-        try {
-            return body.get();
-        } finally {
-            Backends.setDefault(previous);
-        }
     }
 
     private static MLP mlp(int in, int out, long seed) {

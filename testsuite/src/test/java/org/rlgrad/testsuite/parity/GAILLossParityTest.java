@@ -3,6 +3,7 @@ package org.rlgrad.testsuite.parity;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.rlgrad.testsuite.parity.OnDevice.on;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -10,14 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.rlgrad.engine.backend.Backend;
-import org.rlgrad.engine.backend.Backends;
 import org.rlgrad.engine.modules.ValueOperator;
 import org.rlgrad.engine.nn.MLP;
 import org.rlgrad.engine.nn.Sequential;
@@ -46,16 +44,6 @@ class GAILLossParityTest {
     @BeforeAll
     static void requireOpenCl() {
         OpenClParityTest.requireOpenCl();
-    }
-
-    private static <T> T on(Device device, Supplier<T> body) {
-        Backend previous = Backends.defaultBackend();
-        Backends.setDefault(device);
-        try {
-            return body.get();
-        } finally {
-            Backends.setDefault(previous);
-        }
     }
 
     @Test

@@ -3,18 +3,16 @@ package org.rlgrad.testsuite.parity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.rlgrad.testsuite.parity.OnDevice.on;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.rlgrad.engine.autograd.GradMode;
-import org.rlgrad.engine.backend.Backend;
-import org.rlgrad.engine.backend.Backends;
 import org.rlgrad.engine.backend.opencl.OpenClDevices;
 import org.rlgrad.engine.modules.DistributionFactory;
 import org.rlgrad.engine.modules.NormalParamExtractorModule;
@@ -56,16 +54,6 @@ class IqlLossesParityTest {
         String message = "no OpenCL device: " + found.describe();
         if ("true".equalsIgnoreCase(System.getenv("CI"))) fail(message + " (CI=true: CI installs PoCL, so the parity tests must run)");
         Assumptions.abort(message + " (skipped outside CI; install pocl-opencl-icd to run it)");
-    }
-
-    private static <T> T on(Device device, Supplier<T> body) {
-        Backend previous = Backends.defaultBackend();
-        Backends.setDefault(device);
-        try {
-            return body.get();
-        } finally {
-            Backends.setDefault(previous);
-        }
     }
 
     /** Transitions with rewards, terminations (and dones) drawn from {@code g} on the current device. */

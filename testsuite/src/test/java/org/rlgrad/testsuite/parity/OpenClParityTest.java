@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.rlgrad.testsuite.parity.OnDevice.on;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -12,15 +13,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.rlgrad.engine.backend.Backend;
-import org.rlgrad.engine.backend.Backends;
 import org.rlgrad.engine.backend.opencl.OpenClDevices;
 import org.rlgrad.engine.ops.Functional;
 import org.rlgrad.engine.optim.Adam;
@@ -56,16 +54,6 @@ class OpenClParityTest {
     }
 
     /** Runs {@code body} with new tensors made on {@code device}, then restores the default. */
-    private static <T> T on(Device device, Supplier<T> body) {
-        Backend previous = Backends.defaultBackend();
-        Backends.setDefault(device);
-        try {
-            return body.get();
-        } finally {
-            Backends.setDefault(previous);
-        }
-    }
-
     private static Summary conformance(String resource, Pattern filter, Device device) {
         Path dir;
         try {

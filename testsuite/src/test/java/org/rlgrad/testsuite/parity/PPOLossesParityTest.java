@@ -2,6 +2,7 @@ package org.rlgrad.testsuite.parity;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.rlgrad.testsuite.parity.OnDevice.on;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,8 +13,6 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.rlgrad.engine.autograd.GradMode;
-import org.rlgrad.engine.backend.Backend;
-import org.rlgrad.engine.backend.Backends;
 import org.rlgrad.engine.modules.DistributionFactory;
 import org.rlgrad.engine.modules.InteractionType;
 import org.rlgrad.engine.modules.NormalParamExtractorModule;
@@ -51,16 +50,6 @@ class PPOLossesParityTest {
     @BeforeAll
     static void requireOpenCl() {
         OpenClParityTest.requireOpenCl();
-    }
-
-    private static <T> T on(Device device, Supplier<T> body) {
-        Backend previous = Backends.defaultBackend();
-        Backends.setDefault(device);
-        try {
-            return body.get();
-        } finally {
-            Backends.setDefault(previous);
-        }
     }
 
     private static MLP mlp(int in, int out, long seed) {

@@ -2,6 +2,7 @@ package org.rlgrad.testsuite.parity;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.rlgrad.testsuite.parity.OnDevice.on;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,8 +12,6 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.rlgrad.engine.autograd.GradMode;
-import org.rlgrad.engine.backend.Backend;
-import org.rlgrad.engine.backend.Backends;
 import org.rlgrad.engine.modules.DistributionFactory;
 import org.rlgrad.engine.modules.NormalParamExtractorModule;
 import org.rlgrad.engine.modules.ProbabilisticActor;
@@ -52,16 +51,6 @@ class QMixerOnlineDTParityTest {
     @BeforeAll
     static void requireOpenCl() {
         OpenClParityTest.requireOpenCl();
-    }
-
-    private static <T> T on(Device device, Supplier<T> body) {
-        Backend previous = Backends.defaultBackend();
-        Backends.setDefault(device);
-        try {
-            return body.get();
-        } finally {
-            Backends.setDefault(previous);
-        }
     }
 
     private static MLP mlp(int in, int out, long seed) {

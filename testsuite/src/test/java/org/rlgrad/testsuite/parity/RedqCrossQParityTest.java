@@ -3,6 +3,7 @@ package org.rlgrad.testsuite.parity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.rlgrad.testsuite.parity.OnDevice.on;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -12,15 +13,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.rlgrad.engine.backend.Backend;
-import org.rlgrad.engine.backend.Backends;
 import org.rlgrad.engine.backend.opencl.OpenClDevices;
 import org.rlgrad.engine.modules.DistributionFactory;
 import org.rlgrad.engine.modules.NormalParamExtractorModule;
@@ -64,16 +62,6 @@ class RedqCrossQParityTest {
     }
 
     /** Runs {@code body} with new tensors made on {@code device}, then restores the default. */
-    private static <T> T on(Device device, Supplier<T> body) {
-        Backend previous = Backends.defaultBackend();
-        Backends.setDefault(device);
-        try {
-            return body.get();
-        } finally {
-            Backends.setDefault(previous);
-        }
-    }
-
     @Test
     void thePublicRedqAndCrossQCasesPassOnOpenCl() throws Exception {
         Path dir = Path.of(RedqCrossQParityTest.class.getResource("/reference/losses.json").toURI()).getParent();

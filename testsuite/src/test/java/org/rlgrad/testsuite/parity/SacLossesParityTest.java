@@ -3,6 +3,7 @@ package org.rlgrad.testsuite.parity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.rlgrad.testsuite.parity.OnDevice.on;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,8 +14,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.rlgrad.engine.autograd.GradMode;
-import org.rlgrad.engine.backend.Backend;
-import org.rlgrad.engine.backend.Backends;
 import org.rlgrad.engine.backend.opencl.OpenClDevices;
 import org.rlgrad.engine.modules.DistributionFactory;
 import org.rlgrad.engine.modules.NormalParamExtractorModule;
@@ -59,16 +58,6 @@ class SacLossesParityTest {
         String message = "no OpenCL device: " + found.describe();
         if ("true".equalsIgnoreCase(System.getenv("CI"))) fail(message + " (CI=true: CI installs PoCL, so the parity tests must run)");
         Assumptions.abort(message + " (skipped outside CI; install pocl-opencl-icd to run it)");
-    }
-
-    private static <T> T on(Device device, Supplier<T> body) {
-        Backend previous = Backends.defaultBackend();
-        Backends.setDefault(device);
-        try {
-            return body.get();
-        } finally {
-            Backends.setDefault(previous);
-        }
     }
 
     private static MLP mlp(int in, int out, long seed) {
