@@ -7,9 +7,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The per-loss adapters of the losses family, by TorchRL class name. A loss without an adapter
- * fails its cases with {@code unsupported: <Loss> arrives with issue 8} (issue 9 for the Losses II
- * classes). A new loss adds its adapter to {@link #ADAPTERS}; nothing else changes.
+ * The per-loss adapters of the losses family, by TorchRL class name. A case of a loss without an
+ * adapter fails with {@code unsupported: no conformance adapter for <Loss>}. A new loss adds its
+ * adapter to {@link #ADAPTERS}; nothing else changes.
  */
 public final class LossAdapters {
     private LossAdapters() {}
@@ -40,10 +40,6 @@ public final class LossAdapters {
             new ClipPPOLossAdapter(),
             new KLPENPPOLossAdapter());
 
-    /** The classes of issue 9 (Losses II); every other loss arrives with issue 8. */
-    public static final Set<String> LOSSES_II = Set.of("PPOLoss", "ClipPPOLoss", "KLPENPPOLoss", "A2CLoss", "ReinforceLoss", "GAILLoss", "DTLoss",
-            "OnlineDTLoss", "DreamerModelLoss", "DreamerActorLoss", "DreamerValueLoss", "QMixerLoss");
-
     private static final Map<String, LossAdapter> BY_CLASS = index();
 
     private static Map<String, LossAdapter> index() {
@@ -63,7 +59,6 @@ public final class LossAdapters {
 
     /** The reason a case of a loss without an adapter fails. */
     public static String unsupported(String lossClass) {
-        boolean second = LOSSES_II.contains(lossClass) || lossClass.startsWith("Dreamer");
-        return "unsupported: " + lossClass + " arrives with issue " + (second ? 9 : 8);
+        return "unsupported: no conformance adapter for " + lossClass;
     }
 }

@@ -67,26 +67,28 @@ class ConformanceRunnerTest {
     }
 
     @Test
-    void lossesWithoutAnAdapterCountAsUnsupportedNamingTheirIssue() throws Exception {
+    void everyPublicLossCasePasses() throws Exception {
         Path dir = referenceDir();
         Summary s = run(dir, "Loss/").summary();
         Summary.FamilyResult r = s.family("losses");
         assertNotNull(r);
-        assertEquals(cases(dir.resolve("losses.json")).size(), r.passed() + r.failed());
-        long dqn = cases(dir.resolve("losses.json")).stream().filter(c -> "DQNLoss".equals(c.get("loss"))).count();
-        assertTrue(r.passed() >= dqn, "every DQNLoss case passes (" + dqn + "), got " + r.passed() + " passed");
-        for (Summary.Failure f : r.failures()) {
-            String loss = f.id().substring(0, f.id().indexOf('/'));
-            int issue = LossAdapters.LOSSES_II.contains(loss) || loss.startsWith("Dreamer") ? 9 : 8;
-            assertEquals("unsupported: " + loss + " arrives with issue " + issue, f.reason(), f.id());
-        }
-        assertTrue(r.failures().stream().anyMatch(f -> f.reason().endsWith("issue 9")), "the Losses II classes are still unsupported");
+        assertEquals(0, r.failed(), () -> "failing loss cases:\n" + failures(r));
+        assertEquals(cases(dir.resolve("losses.json")).size(), r.passed());
         assertEquals(0, s.family("ops").passed() + s.family("ops").failed(), "the filter leaves no ops case");
-        assertTrue(!s.allPassed());
     }
 
     @Test
-    void reportHasOneLinePerFamilyListsAtMostTwentyFailuresAndEndsWithTheTotal() throws Exception {
+    void aLossWithoutAnAdapterIsUnsupportedNamingIt() throws Exception {
+        Map<String, Object> unknown = cases(referenceDir().resolve("losses.json")).getFirst();
+        unknown.put("loss", "NoSuchLoss");
+        unknown.put("id", "NoSuchLoss/case/0");
+        Summary.FamilyResult r = run(casesDir("no-adapter", "losses.json", "rlgrad-loss-vectors", List.of(unknown)), null).summary().family("losses");
+        assertEquals(0, r.passed());
+        assertEquals("unsupported: no conformance adapter for NoSuchLoss", r.failures().getFirst().reason());
+    }
+
+    @Test
+    void reportHasOneLinePerFamilyAndEndsWithTheTotal() throws Exception {
         Run r = run(referenceDir(), null);
         List<String> lines = r.output().lines().toList();
         assertEquals("conformance: " + r.summary().passed() + " passed, " + r.summary().failed() + " failed", lines.getLast());
@@ -94,15 +96,26 @@ class ConformanceRunnerTest {
         assertEquals(List.of("ops", "estimators", "losses", "distributions", "conformance"),
                 familyLines.stream().map(l -> l.substring(0, l.indexOf(':'))).toList());
         for (String l : familyLines) assertTrue(l.matches("[a-z]+: \\d+ passed, \\d+ failed"), l);
-        // Most loss classes have no adapter yet, so the losses family fails more than twenty cases as
-        // unsupported: enough failures to see the listing cut at twenty.
-        int lossesAt = lines.indexOf(familyLines.get(2));
-        for (int i = 1; i <= ConformanceRunner.MAX_LISTED_FAILURES; i++) {
-            assertTrue(lines.get(lossesAt + i).matches("  \\S+: unsupported: .+"), lines.get(lossesAt + i));
-        }
-        int more = r.summary().family("losses").failed() - ConformanceRunner.MAX_LISTED_FAILURES;
-        assertEquals("  ... and " + more + " more", lines.get(lossesAt + ConformanceRunner.MAX_LISTED_FAILURES + 1));
         assertEquals("estimators: " + r.summary().family("estimators").passed() + " passed, 0 failed", familyLines.get(1));
+    }
+
+    @Test
+    void theReportListsAtMostTwentyFailuresPerFamily() throws Exception {
+        Map<String, Object> template = publicCase("ops/neg/random/0");
+        List<Map<String, Object>> unknown = new java.util.ArrayList<>();
+        int n = ConformanceRunner.MAX_LISTED_FAILURES + 5;
+        for (int i = 0; i < n; i++) {
+            Map<String, Object> c = new java.util.LinkedHashMap<>(template);
+            c.put("id", "bad/unknown/" + i);
+            c.put("op", "no_such_op");
+            unknown.add(c);
+        }
+        List<String> lines = run(opsDir("many-failures", unknown), null).output().lines().toList();
+        assertEquals("ops: 0 passed, " + n + " failed", lines.getFirst());
+        for (int i = 1; i <= ConformanceRunner.MAX_LISTED_FAILURES; i++) {
+            assertTrue(lines.get(i).matches("  bad/unknown/\\d+: unsupported: .+"), lines.get(i));
+        }
+        assertEquals("  ... and 5 more", lines.get(ConformanceRunner.MAX_LISTED_FAILURES + 1));
     }
 
     @Test
@@ -119,10 +132,15 @@ class ConformanceRunnerTest {
 
     /** Writes ops.json into a fresh folder with the given cases (taken from the public file, maybe doctored). */
     private Path opsDir(String name, List<Map<String, Object>> cases) throws IOException {
+        return casesDir(name, "ops.json", "rlgrad-op-vectors", cases);
+    }
+
+    /** Writes {@code file} of the given format into a fresh folder with the given cases. */
+    private Path casesDir(String name, String file, String format, List<Map<String, Object>> cases) throws IOException {
         Path dir = Files.createDirectories(tmp.resolve(name));
-        StringBuilder sb = new StringBuilder("{\"format\": \"rlgrad-op-vectors\", \"version\": 1, \"cases\": [\n");
+        StringBuilder sb = new StringBuilder("{\"format\": \"" + format + "\", \"version\": 1, \"cases\": [\n");
         for (int i = 0; i < cases.size(); i++) sb.append(i == 0 ? "" : ",\n").append(Json.write(cases.get(i)));
-        Files.writeString(dir.resolve("ops.json"), sb.append("\n]}\n"));
+        Files.writeString(dir.resolve(file), sb.append("\n]}\n"));
         return dir;
     }
 
@@ -225,7 +243,9 @@ class ConformanceRunnerTest {
         assertEquals(0, ConformanceMain.run(new String[] {onlyOps.toString()}, o, e));
         assertEquals("ops: 2 passed, 0 failed\nconformance: 2 passed, 0 failed\n", out.toString(StandardCharsets.UTF_8));
         assertEquals(0, ConformanceMain.run(new String[] {referenceDir().toString(), "--filter", "^estimators/"}, o, e));
-        assertEquals(1, ConformanceMain.run(new String[] {referenceDir().toString(), "--filter", "Loss/"}, o, e), "most losses are still unsupported");
+        Map<String, Object> unknown = publicCase("ops/neg/random/0");
+        unknown.put("op", "no_such_op");
+        assertEquals(1, ConformanceMain.run(new String[] {opsDir("one-failing", List.of(unknown)).toString()}, o, e), "one case fails");
         assertEquals(2, ConformanceMain.run(new String[] {}, o, e));
         assertEquals(2, ConformanceMain.run(new String[] {onlyOps.toString(), "--filter"}, o, e));
         assertEquals(2, ConformanceMain.run(new String[] {onlyOps.toString(), "--filter", "("}, o, e));
