@@ -3,7 +3,6 @@ module org.rlgrad.examples {
     requires org.rlgrad.engine;
     requires org.rlgrad.estimators;
     requires org.rlgrad.losses;
-    requires org.rlgrad.testsuite;
 
     exports org.rlgrad.examples;
 }

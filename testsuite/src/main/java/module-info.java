@@ -3,8 +3,10 @@ module org.rlgrad.testsuite {
     requires transitive org.rlgrad.engine;
     requires transitive org.rlgrad.estimators;
     requires transitive org.rlgrad.losses;
+    // The learning tests train the examples module's agents on its environments.
+    requires org.rlgrad.examples;
 
-    // The conformance runner, which ./rlgrad conformance reaches through the examples module.
+    // The conformance runner, which ./rlgrad conformance starts.
     exports org.rlgrad.testsuite.conformance;
 
     // Exporting org.rlgrad.testsuite waits for its first class: javac refuses to export a package

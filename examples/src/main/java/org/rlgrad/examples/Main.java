@@ -2,18 +2,15 @@ package org.rlgrad.examples;
 
 import java.util.Arrays;
 
-import org.rlgrad.testsuite.conformance.ConformanceMain;
-
 /**
  * The command-line entry point behind {@code ./rlgrad}: the first argument names a command, the
- * rest go to it unchanged. The launcher itself handles {@code test}, which is a Maven run.
+ * rest go to it unchanged. The launcher itself handles {@code test}, which is a Maven run, and
+ * {@code conformance}, which starts the testsuite's {@code ConformanceMain}.
  */
 public final class Main {
     private static final String USAGE = """
             usage: Main <command> [args]
               demo [--dot FILE] [--steps N]     run the autograd demo
-              conformance DIR [--filter REGEX] [--device cpu|opencl[:N]]
-                                                check rlgrad against the reference vectors in DIR
               bench [--full] [--only REGEX]     run the benchmarks (through ./rlgrad, which puts the bench
                                                 module on the class path)
               help                              print this text
@@ -28,7 +25,6 @@ public final class Main {
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {
-            case "conformance" -> ConformanceMain.main(rest);
             case "demo" -> AutogradDemo.main(rest);
             case "bench" -> bench(rest);
             case "help", "-h", "--help" -> System.out.print(USAGE);
