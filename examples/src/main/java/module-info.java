@@ -5,4 +5,6 @@ module org.rlgrad.examples {
     requires org.rlgrad.losses;
 
     exports org.rlgrad.examples;
+    exports org.rlgrad.examples.envs;
+    exports org.rlgrad.examples.training;
 }
