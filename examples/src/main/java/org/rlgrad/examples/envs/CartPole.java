@@ -15,8 +15,14 @@ import java.util.random.RandomGenerator;
  * length). Observation {@code [x, x', θ, θ']}, each started uniformly in {@code [-0.05, 0.05]}.
  * Reward 1 for every step, the terminating one included. Terminated when {@code |x| > 2.4} or
  * {@code |θ| > 12°}; truncated at 500 steps.
+ *
+ * <p>The arithmetic follows Gymnasium's expression by expression (the same operations in the same
+ * order, {@code m_p · (θ'·θ')} and not {@code (m_p·θ')·θ'}), so that a trajectory from a given
+ * state is Gymnasium's to the last bit but for the sine and cosine. The state is
+ * {@code [x, x', θ, θ']} in float64, as Gymnasium keeps it; Gymnasium hands out the observation
+ * cast to float32, which {@link VectorEnv} does too.
  */
-public final class CartPole implements Environment {
+public final class CartPole implements Environment, SettableState {
     public static final String ID = "CartPole-v1";
     private static final double GRAVITY = 9.8, MASS_CART = 1.0, MASS_POLE = 0.1, TOTAL_MASS = MASS_CART + MASS_POLE;
     private static final double HALF_LENGTH = 0.5, POLE_MASS_LENGTH = MASS_POLE * HALF_LENGTH, FORCE = 10.0, TAU = 0.02;
@@ -46,8 +52,8 @@ public final class CartPole implements Environment {
         int a = Environments.discreteAction(action, 2, ID);
         double force = a == 1 ? FORCE : -FORCE;
         double cos = Math.cos(theta), sin = Math.sin(theta);
-        double temp = (force + POLE_MASS_LENGTH * thetaDot * thetaDot * sin) / TOTAL_MASS;
-        double thetaAcc = (GRAVITY * sin - cos * temp) / (HALF_LENGTH * (4.0 / 3.0 - MASS_POLE * cos * cos / TOTAL_MASS));
+        double temp = (force + POLE_MASS_LENGTH * (thetaDot * thetaDot) * sin) / TOTAL_MASS;
+        double thetaAcc = (GRAVITY * sin - cos * temp) / (HALF_LENGTH * (4.0 / 3.0 - MASS_POLE * (cos * cos) / TOTAL_MASS));
         double xAcc = temp - POLE_MASS_LENGTH * thetaAcc * cos / TOTAL_MASS;
         x += TAU * xDot;
         xDot += TAU * xAcc;
@@ -55,6 +61,22 @@ public final class CartPole implements Environment {
         thetaDot += TAU * thetaAcc;
         over = x < -X_LIMIT || x > X_LIMIT || theta < -THETA_LIMIT || theta > THETA_LIMIT;
         return new Step(observation(), 1.0, over, false);
+    }
+
+    /** {@code [x, x', θ, θ']}. */
+    @Override
+    public double[] state() { return observation(); }
+
+    /** Sets {@code [x, x', θ, θ']} and restarts the episode from it (for tests and replays). */
+    @Override
+    public void setState(double... state) {
+        double[] s = SettableState.checked(state, 4, ID);
+        x = s[0];
+        xDot = s[1];
+        theta = s[2];
+        thetaDot = s[3];
+        started = true;
+        over = false;
     }
 
     private double[] observation() {

@@ -16,4 +16,10 @@ public interface Environment {
 
     /** One step with {@code action}; an error before {@link #reset} or after a terminated step. */
     Step step(double[] action);
+
+    /**
+     * The innermost environment under any wrappers (Gymnasium's {@code env.unwrapped}): the
+     * environment itself unless this is a wrapper such as {@link TimeLimit}.
+     */
+    default Environment unwrapped() { return this; }
 }

@@ -15,6 +15,8 @@ public final class Environments {
         Map<String, Supplier<Environment>> m = new LinkedHashMap<>();
         m.put(CartPole.ID, CartPole::new);
         m.put(Pendulum.ID, Pendulum::new);
+        m.put(MountainCarContinuous.ID, MountainCarContinuous::new);
+        m.put(Acrobot.ID, Acrobot::new);
         return m;
     }
 

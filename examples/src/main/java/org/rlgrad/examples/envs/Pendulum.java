@@ -13,8 +13,13 @@ import java.util.random.RandomGenerator;
  * The reward is {@code -cost} of the state and action before the step. Observation
  * {@code [cos θ, sin θ, θ']}; start {@code θ ~ U[-π, π]}, {@code θ' ~ U[-1, 1]}. It never
  * terminates; truncated at 200 steps. The action is clipped into its box, as Gymnasium does.
+ *
+ * <p>The arithmetic follows Gymnasium's expression by expression ({@code 0.1·(θ'²)}, not
+ * {@code (0.1·θ')·θ'}), in float64 as Gymnasium does when handed a float64 action. (Handed a
+ * float32 action, NumPy 2 computes the torque terms {@code 3u} and {@code 0.001u²} in float32;
+ * this class always works in float64.) The state is {@code [θ, θ']}.
  */
-public final class Pendulum implements Environment {
+public final class Pendulum implements Environment, SettableState {
     public static final String ID = "Pendulum-v1";
     private static final double MAX_SPEED = 8, MAX_TORQUE = 2, DT = 0.05, G = 10.0, M = 1.0, L = 1.0;
     private static final ActionSpace.Box ACTIONS = new ActionSpace.Box(new double[] {-MAX_TORQUE}, new double[] {MAX_TORQUE});
@@ -38,7 +43,7 @@ public final class Pendulum implements Environment {
     public Step step(double[] action) {
         if (!started) throw new IllegalStateException(ID + ": step before reset; call reset");
         double u = ACTIONS.clip(Environments.continuousAction(action, 1, ID))[0];
-        double cost = square(normalizeAngle(theta)) + 0.1 * thetaDot * thetaDot + 0.001 * u * u;
+        double cost = square(normalizeAngle(theta)) + 0.1 * (thetaDot * thetaDot) + 0.001 * (u * u);
         double newThetaDot = thetaDot + (3 * G / (2 * L) * Math.sin(theta) + 3.0 / (M * L * L) * u) * DT;
         thetaDot = Math.min(MAX_SPEED, Math.max(-MAX_SPEED, newThetaDot));
         theta = theta + thetaDot * DT;
@@ -56,6 +61,19 @@ public final class Pendulum implements Environment {
     }
 
     private static double square(double v) { return v * v; }
+
+    /** {@code [θ, θ']}. */
+    @Override
+    public double[] state() { return new double[] {theta, thetaDot}; }
+
+    /** Sets {@code [θ, θ']} and restarts the episode from it (for tests and replays). */
+    @Override
+    public void setState(double... state) {
+        double[] s = SettableState.checked(state, 2, ID);
+        theta = s[0];
+        thetaDot = s[1];
+        started = true;
+    }
 
     private double[] observation() {
         return new double[] {Math.cos(theta), Math.sin(theta), thetaDot};

@@ -21,6 +21,12 @@ public final class TimeLimit implements Environment {
     public EnvSpec spec() { return inner.spec(); }
 
     @Override
+    public Environment unwrapped() { return inner.unwrapped(); }
+
+    /** The episode length at which steps are marked truncated. */
+    public int maxSteps() { return maxSteps; }
+
+    @Override
     public double[] reset(RandomGenerator rng) {
         elapsed = 0;
         return inner.reset(rng);
