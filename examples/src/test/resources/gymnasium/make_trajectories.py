@@ -20,6 +20,7 @@ import os
 import gymnasium as gym
 import numpy as np
 from gymnasium.wrappers import NormalizeObservation, NormalizeReward
+from gymnasium.wrappers.utils import RunningMeanStd
 
 
 def cartpole_actions():
@@ -131,18 +132,38 @@ def main():
         print(f"{name}: {len(steps)} steps, terminated={steps[-1]['terminated']}, truncated={steps[-1]['truncated']}")
 
     # NormalizeObservation (running mean/var with a pseudo-count of 1e-4, eps 1e-8) over the acrobot_pump trajectory,
-    # NormalizeReward (gamma 0.99, eps 1e-8) over mountain_car_goal (varied rewards, a terminating +100).
+    # NormalizeReward (gamma 0.99, eps 1e-8) over mountain_car_goal (varied rewards, a terminating +100). "inputs" are
+    # what the wrapper saw (for NormalizeObservation: the reset observation first, then each step's), "values" what it gave.
     by_name = {t["name"]: t for t in out["trajectories"]}
-    for name, wrap, kwargs in [("acrobot_pump", NormalizeObservation, {"epsilon": 1e-8}),
-                               ("mountain_car_goal", NormalizeReward, {"gamma": 0.99, "epsilon": 1e-8})]:
-        t = by_name[name]
-        env = wrap(gym.make(t["id"], disable_env_checker=True), **kwargs)
-        steps = play(env, t["initial_state"], [as_action(t["id"], a) for a in t["actions"]])
-        key = "observation" if wrap is NormalizeObservation else "reward"
-        out["normalization"].append({
-            "wrapper": wrap.__name__, "trajectory": name, "options": kwargs,
-            "values": [s[key] for s in steps],
-        })
+    t = by_name["acrobot_pump"]
+    for statistics in ("float64", "float32"):
+        env = NormalizeObservation(gym.make(t["id"], disable_env_checker=True), epsilon=1e-8)
+        if statistics == "float64":
+            # The wrapper keeps its statistics in the observation space's dtype (float32 here, so its arithmetic
+            # is float32); this run swaps in Gymnasium's RunningMeanStd in float64, the wrapper's code unchanged.
+            env.obs_rms = RunningMeanStd(shape=env.observation_space.shape, dtype=np.float64)
+        first, _ = env.reset(seed=0)
+        inputs = [[float(v) for v in env.unwrapped._get_ob()]]
+        values = [[float(v) for v in first]]
+        env.unwrapped.state = np.array(t["initial_state"], dtype=np.float64)
+        for a, step in zip(t["actions"], t["steps"]):
+            obs, _, _, _, _ = env.step(a)
+            inputs.append(step["observation"])
+            values.append([float(v) for v in obs])
+        out["normalization"].append({"wrapper": "NormalizeObservation", "statistics": statistics, "trajectory": t["name"],
+                                     "epsilon": 1e-8, "inputs": inputs, "values": values})
+
+    t = by_name["mountain_car_goal"]
+    env = NormalizeReward(gym.make(t["id"], disable_env_checker=True), gamma=0.99, epsilon=1e-8)
+    env.reset(seed=0)
+    env.unwrapped.state = np.array(t["initial_state"], dtype=np.float64)
+    values = []
+    for a in t["actions"]:
+        _, reward, _, _, _ = env.step(np.array(a, dtype=np.float64))
+        values.append(float(reward))
+    out["normalization"].append({"wrapper": "NormalizeReward", "trajectory": t["name"], "gamma": 0.99, "epsilon": 1e-8,
+                                 "inputs": [s["reward"] for s in t["steps"]], "terminated": [s["terminated"] for s in t["steps"]],
+                                 "values": values})
 
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "trajectories.json")
     with open(path, "w") as f:

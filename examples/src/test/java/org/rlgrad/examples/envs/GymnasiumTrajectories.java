@@ -19,7 +19,13 @@ final class GymnasiumTrajectories {
 
     record Trajectory(String name, String id, int maxEpisodeSteps, double[] initialState, List<double[]> actions, List<RecordedStep> steps) {}
 
-    record Normalization(String wrapper, String trajectory, Map<String, Object> options, List<Object> values) {}
+    /** A normalisation wrapper's record: its settings, what it was given and what it gave. */
+    record Normalization(String wrapper, Map<String, Object> fields) {
+        double number(String key) { return ((Number) fields.get(key)).doubleValue(); }
+
+        @SuppressWarnings("unchecked")
+        List<Object> list(String key) { return (List<Object>) fields.get(key); }
+    }
 
     private static Map<String, Object> root;
 
@@ -59,11 +65,11 @@ final class GymnasiumTrajectories {
     }
 
     @SuppressWarnings("unchecked")
-    static Normalization normalization(String wrapper) {
+    static Normalization normalization(String wrapper, String statistics) {
         for (Object o : (List<Object>) root().get("normalization")) {
             Map<String, Object> n = (Map<String, Object>) o;
-            if (n.get("wrapper").equals(wrapper)) {
-                return new Normalization(wrapper, (String) n.get("trajectory"), (Map<String, Object>) n.get("options"), (List<Object>) n.get("values"));
+            if (n.get("wrapper").equals(wrapper) && (statistics == null || statistics.equals(n.get("statistics")))) {
+                return new Normalization(wrapper, n);
             }
         }
         throw new IllegalArgumentException("no normalization record for " + wrapper);
