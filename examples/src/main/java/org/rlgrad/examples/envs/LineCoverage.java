@@ -84,7 +84,7 @@ public final class LineCoverage implements MultiAgentEnvironment {
         boolean terminated = uncovered == 0;
         boolean truncated = !terminated && elapsed >= spec.maxEpisodeSteps();
         over = terminated || truncated;
-        return new MultiAgentStep(observation(), -(double) uncovered / agents, terminated, truncated);
+        return new MultiAgentStep(observation(), terminated ? 0.0 : -(double) uncovered / agents, terminated, truncated);
     }
 
     /** The targets with no agent on them. */
