@@ -45,6 +45,9 @@ public final class A2CTrainer extends OnPolicyTrainer {
     public A2CConfig config() { return config; }
 
     @Override
+    public long defaultFrames() { return config.defaultFrames(); }
+
+    @Override
     protected void update(TensorDict rollout, double remaining) {
         try (MemoryScope scope = MemoryScope.open()) {
             try (GradMode.Scope g = GradMode.noGrad()) {

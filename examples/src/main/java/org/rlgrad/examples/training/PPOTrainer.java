@@ -59,6 +59,9 @@ public final class PPOTrainer extends OnPolicyTrainer {
     public PPOConfig config() { return config; }
 
     @Override
+    public long defaultFrames() { return config.defaultFrames(); }
+
+    @Override
     protected void update(TensorDict rollout, double remaining) {
         if (config.annealLearningRate()) optimizer.paramGroups().getFirst().setLr(config.learningRate() * remaining);
         try (GradMode.Scope g = GradMode.noGrad()) {
