@@ -13,8 +13,8 @@ import org.rlgrad.examples.training.ProgressListener;
  * </pre>
  * On a terminal ({@code interactive}) the line is redrawn in place with a carriage return, at most
  * every {@code 0.1 s}, and ends with a newline when the run is done. Elsewhere (a CI log, a pipe)
- * a fresh line is printed every {@code logIntervalSeconds} and at the end, so logs stay short and
- * readable. Throttling runs on the progress's own clock ({@link Progress#elapsedSeconds()}), which
+ * a fresh line is printed every {@code logIntervalSeconds} (the first after one interval) and at
+ * the end, so logs stay short and readable. Throttling runs on the progress's own clock ({@link Progress#elapsedSeconds()}), which
  * makes the output a function of the updates alone.
  */
 public final class ProgressBar implements ProgressListener {
@@ -26,7 +26,8 @@ public final class ProgressBar implements ProgressListener {
     private final PrintStream out;
     private final boolean interactive;
     private final double logIntervalSeconds;
-    private double lastShown = Double.NEGATIVE_INFINITY;
+    /** When the last line was shown; a log's first line waits one interval, past the warm-up's misleading rate. */
+    private double lastShown;
     private int lastLength;
     private boolean done;
 
@@ -35,6 +36,7 @@ public final class ProgressBar implements ProgressListener {
         this.out = out;
         this.interactive = interactive;
         this.logIntervalSeconds = logIntervalSeconds;
+        this.lastShown = interactive ? Double.NEGATIVE_INFINITY : 0;
     }
 
     /** A bar for standard output: redrawn in place when it is a terminal ({@code System.console() != null}), else a line every 5 s. */
