@@ -41,8 +41,9 @@ public record A2CConfig(int numEnvs, int rolloutSteps, double learningRate, doub
     }
 
     /**
-     * Continuous actions (Pendulum-v1): SB3's defaults with rl-zoo's Pendulum-v1 entry (8 envs,
-     * 8 steps, λ 0.9, γ 0.9, lr 7e-4). A2C learns Pendulum slowly; it must run.
+     * Continuous actions (Pendulum-v1): SB3's defaults with part of rl-zoo's Pendulum-v1 entry
+     * (8 envs, 8 steps, λ 0.9, γ 0.9, value 0.4, lr 7e-4; zoo's observation normalisation, gSDE,
+     * log-σ init −2 and lr annealing were not taken). A2C learns Pendulum slowly; it must run.
      */
     public static A2CConfig continuous() {
         return new A2CConfig(8, 8, 7e-4, 0.99, 1e-5, 0.9, 0.9, 0.0, 0.4, 0.5, new int[] {64, 64}, 200_000);

@@ -39,21 +39,31 @@ public record PPOConfig(int numEnvs, int rolloutSteps, int epochs, int minibatch
     public int[] hidden() { return hidden.clone(); }
 
     /**
-     * Discrete actions (CartPole-v1): CleanRL's {@code ppo.py} defaults (lr 2.5e-4 annealed,
-     * γ 0.99, λ 0.95, 4 epochs, ε 0.2, entropy 0.01, value 0.5, grad norm 0.5, 64×64 tanh), with
-     * the rollout and learning rate of SB3's rl-zoo CartPole-v1 entry (8 envs × 32 steps, lr 1e-3
-     * annealed; zoo's λ 0.8, γ 0.98, 20 epochs were not taken), which learns in far fewer frames
-     * than CleanRL's 4 × 128 at 2.5e-4.
+     * Discrete actions (CartPole-v1), adapted from the usual baselines:
+     * <ul>
+     *   <li>8 envs × 32 steps per rollout and lr 1e-3 annealed linearly to 0: SB3 rl-zoo's
+     *       CartPole-v1 entry ({@code n_envs 8, n_steps 32, learning_rate lin_1e-3});</li>
+     *   <li>10 epochs of 4 minibatches of 64 frames: SB3's defaults ({@code n_epochs 10,
+     *       batch_size 64});</li>
+     *   <li>γ 0.99, λ 0.95, ε 0.2, entropy 0.01, value 0.5 (squared error), gradient norm 0.5,
+     *       Adam ε 1e-5, per-minibatch advantage standardisation, 64×64 tanh with orthogonal
+     *       init: CleanRL's {@code ppo.py} (zoo's γ 0.98, λ 0.8 and entropy 0 were not taken; nor
+     *       CleanRL's value clipping).</li>
+     * </ul>
+     * Seeds 0–4 reach a recent mean return of 500 between 20 000 and 41 000 steps on the
+     * development machine; the command line runs 100 000.
      */
     public static PPOConfig discrete() {
         return new PPOConfig(8, 32, 10, 4, 1e-3, true, 0.99, 0.95, 0.2, 0.01, 0.5, 0.5, new int[] {64, 64}, 100_000);
     }
 
     /**
-     * Continuous actions (Pendulum-v1): TorchRL's and CleanRL's continuous PPO shape (Normal with a
-     * state-independent scale, 10 epochs, ε 0.2, λ 0.95, no entropy bonus) with SB3 rl-zoo's
-     * Pendulum-v1 entry (4 envs × 1024 steps, lr 1e-3, γ 0.9, 64-frame minibatches → 64 per rollout,
-     * 1e5 frames). Learning Pendulum well is not a goal here; it must run.
+     * Continuous actions (Pendulum-v1): SB3 rl-zoo's Pendulum-v1 entry (4 envs × 1024 steps,
+     * lr 1e-3 constant, γ 0.9, λ 0.95, 10 epochs, ε 0.2, no entropy bonus, 1e5 steps) with SB3's
+     * default 64-frame minibatches (64 per rollout), and the policy of CleanRL's
+     * {@code ppo_continuous_action.py} (a Normal with a state-independent log-σ starting at 0;
+     * zoo's gSDE was not taken). Learning Pendulum well is not a goal here; it must run (seed 0
+     * reaches a recent mean of about −170 to −200 in 1e5 steps).
      */
     public static PPOConfig continuous() {
         return new PPOConfig(4, 1024, 10, 64, 1e-3, false, 0.9, 0.95, 0.2, 0.0, 0.5, 0.5, new int[] {64, 64}, 100_000);
