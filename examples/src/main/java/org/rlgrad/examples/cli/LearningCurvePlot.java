@@ -177,21 +177,23 @@ public final class LearningCurvePlot {
 
     /** In the lower right corner, where a rising curve rarely is. */
     private static void drawLegend(Graphics2D g) {
-        int x = WIDTH - RIGHT - 250, y = HEIGHT - BOTTOM - 50;
-        g.setColor(new Color(255, 255, 255, 220));
-        g.fillRect(x - 6, y - 6, 250, 44);
+        String episodes = "return of each episode", mean = "mean return of the recent episodes";
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         FontMetrics fm = g.getFontMetrics();
+        int width = 32 + Math.max(fm.stringWidth(episodes), fm.stringWidth(mean)) + 12;
+        int x = WIDTH - RIGHT - width, y = HEIGHT - BOTTOM - 50;
+        g.setColor(new Color(255, 255, 255, 220));
+        g.fillRect(x - 6, y - 6, width, 44);
         g.setStroke(new BasicStroke(1f));
         g.setColor(EPISODE_COLOR);
         g.drawLine(x, y + 6, x + 24, y + 6);
         g.setColor(AXIS);
-        g.drawString("return of each episode", x + 32, y + 6 + fm.getAscent() / 2 - 1);
+        g.drawString(episodes, x + 32, y + 6 + fm.getAscent() / 2 - 1);
         g.setStroke(new BasicStroke(2.5f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
         g.setColor(MEAN_COLOR);
         g.drawLine(x, y + 26, x + 24, y + 26);
         g.setColor(AXIS);
-        g.drawString("mean return of the recent episodes", x + 32, y + 26 + fm.getAscent() / 2 - 1);
+        g.drawString(mean, x + 32, y + 26 + fm.getAscent() / 2 - 1);
     }
 
     private static void centred(Graphics2D g, String text, int cx, int baseline, Font font) {
