@@ -18,7 +18,7 @@ import org.rlgrad.engine.tensor.Reduction;
 import org.rlgrad.engine.tensor.Tensor;
 
 /**
- * A short walk through reverse-mode automatic differentiation, run by {@code ./rlgrad demo}.
+ * A short walk through reverse-mode automatic differentiation, run by {@code ./rlgrad autograd-demo}.
  *
  * <ol>
  *   <li>A scalar function, {@code y = tanh(w x + b)^2}: autograd's gradients next to the ones
@@ -33,7 +33,7 @@ import org.rlgrad.engine.tensor.Tensor;
  * CPU backend is single-threaded.
  */
 public final class AutogradDemo {
-    private static final String USAGE = "usage: demo [--dot FILE] [--steps N]";
+    private static final String USAGE = "usage: autograd-demo [--dot FILE] [--steps N]";
 
     private AutogradDemo() {}
 
@@ -49,7 +49,7 @@ public final class AutogradDemo {
                     return;
                 }
                 default -> {
-                    System.err.println("demo: unknown argument '" + args[i] + "'\n" + USAGE);
+                    System.err.println("autograd-demo: unknown argument '" + args[i] + "'\n" + USAGE);
                     System.exit(2);
                 }
             }
@@ -61,7 +61,7 @@ public final class AutogradDemo {
             try {
                 Files.writeString(dotFile, dot, StandardCharsets.UTF_8);
             } catch (IOException e) {
-                System.err.println("demo: cannot write " + dotFile + ": " + e);
+                System.err.println("autograd-demo: cannot write " + dotFile + ": " + e);
                 System.exit(1);
             }
             out.println("(written to " + dotFile + "; render it with: dot -Tpng " + dotFile + " -o graph.png)");
@@ -71,7 +71,7 @@ public final class AutogradDemo {
 
     private static String requireValue(String[] args, int i) {
         if (i >= args.length) {
-            System.err.println("demo: " + args[i - 1] + " needs a value\n" + USAGE);
+            System.err.println("autograd-demo: " + args[i - 1] + " needs a value\n" + USAGE);
             System.exit(2);
         }
         return args[i];

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code ./rlgrad demo}: gradients agree with the hand formula, the graph prints, the loss falls, every run is the same. */
+/** {@code ./rlgrad autograd-demo}: gradients agree with the hand formula, the graph prints, the loss falls, every run is the same. */
 class AutogradDemoTest {
     private static final Pattern LOSS = Pattern.compile("^step +(\\d+) +loss (\\d+\\.\\d+)$");
 

@@ -28,6 +28,8 @@ public final class Algorithms {
 
     private static Map<String, Algorithm> registry() {
         Map<String, Algorithm> m = new LinkedHashMap<>();
+        m.put("ppo", new Algorithm("ppo", PPOTrainer::new, true, true));
+        m.put("a2c", new Algorithm("a2c", A2CTrainer::new, true, true));
         return m;
     }
 

@@ -11,6 +11,13 @@ public interface Trainer {
     /** The environment's Gymnasium id. */
     String envId();
 
+    /**
+     * The environment steps {@code ./rlgrad train} runs when no {@code --steps} is given: enough for
+     * this trainer's defaults to learn its environment. Trainers that name none get 100 000, the
+     * order of what the classic-control tasks take with the usual baselines' defaults.
+     */
+    default long defaultFrames() { return 100_000; }
+
     /** Trains for {@code frames} environment steps (over all parallel copies), telling {@code listener} as it goes. */
     LearningCurve train(long frames, ProgressListener listener);
 
