@@ -7,4 +7,5 @@ module org.rlgrad.examples {
     exports org.rlgrad.examples;
     exports org.rlgrad.examples.envs;
     exports org.rlgrad.examples.training;
+    exports org.rlgrad.examples.training.replay;
 }
