@@ -44,19 +44,19 @@ public final class DQNTrainer extends OffPolicyTrainer {
      */
     public record Config(int hidden, int depth, double lr, double gamma, double maxGradNorm, int batchSize, int bufferCapacity, long warmupFrames,
                          int stepsPerRollout, int updatesPerRollout, int targetUpdateInterval, double epsilonStart, double epsilonEnd,
-                         long explorationFrames, boolean doubleDqn, boolean prioritized, double alpha, double beta0, long betaFrames) {
+                         long explorationFrames, boolean lrAnneal, boolean doubleDqn, boolean prioritized, double alpha, double beta0, long betaFrames) {
         public static Config defaults() {
-            return new Config(128, 2, 2.3e-3, 0.99, 10.0, 64, 100_000, 1000, 256, 128, 128, 1.0, 0.04, 8000, false, false, 0.6, 0.4, 50_000);
+            return new Config(128, 2, 2.3e-3, 0.99, 10.0, 64, 100_000, 1000, 256, 128, 128, 1.0, 0.04, 8000, false, false, false, 0.6, 0.4, 50_000);
         }
 
         public Config withPrioritized(boolean on) {
             return new Config(hidden, depth, lr, gamma, maxGradNorm, batchSize, bufferCapacity, warmupFrames, stepsPerRollout, updatesPerRollout,
-                    targetUpdateInterval, epsilonStart, epsilonEnd, explorationFrames, doubleDqn, on, alpha, beta0, betaFrames);
+                    targetUpdateInterval, epsilonStart, epsilonEnd, explorationFrames, lrAnneal, doubleDqn, on, alpha, beta0, betaFrames);
         }
 
         public Config withDoubleDqn(boolean on) {
             return new Config(hidden, depth, lr, gamma, maxGradNorm, batchSize, bufferCapacity, warmupFrames, stepsPerRollout, updatesPerRollout,
-                    targetUpdateInterval, epsilonStart, epsilonEnd, explorationFrames, on, prioritized, alpha, beta0, betaFrames);
+                    targetUpdateInterval, epsilonStart, epsilonEnd, explorationFrames, lrAnneal, on, prioritized, alpha, beta0, betaFrames);
         }
     }
 
@@ -136,6 +136,7 @@ public final class DQNTrainer extends OffPolicyTrainer {
     @Override
     protected void update(TensorDict sample, long frames) {
         if (buffer() instanceof PrioritizedReplayBuffer per) per.setBeta(beta.at(frames));
+        if (config.lrAnneal()) for (var g : optimizer.paramGroups()) g.setLr(config.lr() * remaining(frames));
         optimizer.zeroGrad();
         TensorDict out = loss.forward(sample);
         LossOutputs.totalLoss(out).backward();
