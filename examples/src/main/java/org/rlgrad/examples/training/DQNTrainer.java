@@ -18,45 +18,54 @@ import org.rlgrad.examples.training.replay.ReplayBuffer;
 import org.rlgrad.losses.DQNLoss;
 import org.rlgrad.losses.HardUpdate;
 import org.rlgrad.losses.LossOutputs;
+import org.rlgrad.losses.SoftUpdate;
+import org.rlgrad.losses.TargetNetUpdater;
 
 /**
  * Deep Q-learning (Mnih et al. 2015), optionally double (van Hasselt et al. 2016) and with
  * prioritized replay (Schaul et al. 2016), for discrete actions.
  *
  * <p>A Q network {@code observation → Q(s, ·)} (an {@link MLP}, ReLU), {@link DQNLoss} (Huber
- * distance, TD(0) target from a delayed copy moved by {@link HardUpdate}), Adam with the gradient
+ * distance, TD(0) target from a delayed copy moved by {@link SoftUpdate} or {@link HardUpdate}), Adam with the gradient
  * norm clipped, ε-greedy exploration with ε annealed linearly by a {@link LinearSchedule}, and a
  * uniform or {@link PrioritizedReplayBuffer prioritized} replay buffer. With prioritized replay the
  * loss weighs its mean by the sample's {@code priority_weight} and the buffer takes
  * {@code |δ| = sqrt(td_error)} as the new priorities (DQNLoss writes the squared TD error).
  *
- * <p>Default hyperparameters ({@link Config#defaults()}) follow the rl-baselines3-zoo settings for
- * CartPole-v1 (lr 2.3e-3, batch 64, learning starts 1000, γ 0.99, ε from 1 to 0.04 over 16 % of
- * 50k steps, 128 gradient steps every 256 steps, target copied after each such round, Huber loss,
- * gradient norm 10), with a 2x128 network instead of 2x256 to halve the cost of an update here.
+ * <p>Default hyperparameters ({@link Config#defaults()}), tuned on CartPole-v1 from the
+ * rl-baselines3-zoo settings for it (ε from 1 to 0.04 over the first 8,000 frames, 1,000 random
+ * frames first, Huber loss, gradient norm 10, buffer 100k): a 2x128 network instead of 2x256, Adam
+ * lr 1e-3 instead of 2.3e-3, batch 128, 2 updates every 4 frames (SB3's default train_freq 4)
+ * instead of 128 every 256, double DQN, and the target moved by Polyak averaging with τ = 0.005 at
+ * every update instead of a hard copy. γ is 0.995, not 0.99: with 0.99 the greedy policies of only
+ * 3 seeds of 6 reached a mean return of 300 after 60,000 frames (the others failed after 50-250
+ * steps), against 6 of 7 with 0.995 (measured here); a horizon 1/(1 − γ) longer than 100 steps
+ * plausibly lets the values see slow failures coming. Hard target copies every
+ * {@code targetUpdateInterval} updates are used when {@code targetTau} is 0.
  */
 public final class DQNTrainer extends OffPolicyTrainer {
     /**
      * The hyperparameters. {@code targetUpdateInterval}: gradient updates between copies of the Q
-     * network into its target; {@code explorationFrames}: frames over which ε goes from
+     * network into its target when {@code targetTau} is 0 (else the target moves by
+     * {@code θ̄ ← (1 − τ)θ̄ + τθ} at every update); {@code explorationFrames}: frames over which ε goes from
      * {@code epsilonStart} to {@code epsilonEnd}; prioritized replay: {@code alpha}, β from
      * {@code beta0} to 1 over {@code betaFrames}.
      */
     public record Config(int hidden, int depth, double lr, double gamma, double maxGradNorm, int batchSize, int bufferCapacity, long warmupFrames,
-                         int stepsPerRollout, int updatesPerRollout, int targetUpdateInterval, double epsilonStart, double epsilonEnd,
-                         long explorationFrames, boolean lrAnneal, boolean doubleDqn, boolean prioritized, double alpha, double beta0, long betaFrames) {
+                         int stepsPerRollout, int updatesPerRollout, int targetUpdateInterval, double targetTau, double epsilonStart, double epsilonEnd,
+                         long explorationFrames, boolean doubleDqn, boolean prioritized, double alpha, double beta0, long betaFrames) {
         public static Config defaults() {
-            return new Config(128, 2, 2.3e-3, 0.99, 10.0, 64, 100_000, 1000, 256, 128, 128, 1.0, 0.04, 8000, false, false, false, 0.6, 0.4, 50_000);
+            return new Config(128, 2, 1e-3, 0.995, 10.0, 128, 100_000, 1000, 4, 2, 500, 0.005, 1.0, 0.04, 8000, true, false, 0.6, 0.4, 60_000);
         }
 
         public Config withPrioritized(boolean on) {
             return new Config(hidden, depth, lr, gamma, maxGradNorm, batchSize, bufferCapacity, warmupFrames, stepsPerRollout, updatesPerRollout,
-                    targetUpdateInterval, epsilonStart, epsilonEnd, explorationFrames, lrAnneal, doubleDqn, on, alpha, beta0, betaFrames);
+                    targetUpdateInterval, targetTau, epsilonStart, epsilonEnd, explorationFrames, doubleDqn, on, alpha, beta0, betaFrames);
         }
 
         public Config withDoubleDqn(boolean on) {
             return new Config(hidden, depth, lr, gamma, maxGradNorm, batchSize, bufferCapacity, warmupFrames, stepsPerRollout, updatesPerRollout,
-                    targetUpdateInterval, epsilonStart, epsilonEnd, explorationFrames, lrAnneal, on, prioritized, alpha, beta0, betaFrames);
+                    targetUpdateInterval, targetTau, epsilonStart, epsilonEnd, explorationFrames, on, prioritized, alpha, beta0, betaFrames);
         }
     }
 
@@ -64,7 +73,7 @@ public final class DQNTrainer extends OffPolicyTrainer {
     private final int actions;
     private final MLP qNetwork;
     private final DQNLoss loss;
-    private final HardUpdate target;
+    private final TargetNetUpdater target;
     private final Adam optimizer;
     private final LinearSchedule epsilon;
     private final LinearSchedule beta;
@@ -86,7 +95,8 @@ public final class DQNTrainer extends OffPolicyTrainer {
         this.loss = DQNLoss.builder(qNetwork).actionSpace("categorical").doubleDqn(config.doubleDqn()).lossFunction("smooth_l1").build();
         loss.makeValueEstimator(ValueEstimators.TD0, Map.of("gamma", config.gamma()));
         // HardUpdate copies on its (interval + 1)-th step: interval - 1 gives a copy every targetUpdateInterval updates.
-        this.target = new HardUpdate(loss, Math.max(0, config.targetUpdateInterval() - 1));
+        this.target = config.targetTau() > 0 ? SoftUpdate.withTau(loss, config.targetTau())
+                : new HardUpdate(loss, Math.max(0, config.targetUpdateInterval() - 1));
         this.optimizer = new Adam(loss.parameters(), config.lr());
         this.epsilon = new LinearSchedule(config.epsilonStart(), config.epsilonEnd(), config.explorationFrames());
         this.beta = new LinearSchedule(config.beta0(), 1.0, config.betaFrames());
@@ -136,7 +146,6 @@ public final class DQNTrainer extends OffPolicyTrainer {
     @Override
     protected void update(TensorDict sample, long frames) {
         if (buffer() instanceof PrioritizedReplayBuffer per) per.setBeta(beta.at(frames));
-        if (config.lrAnneal()) for (var g : optimizer.paramGroups()) g.setLr(config.lr() * remaining(frames));
         optimizer.zeroGrad();
         TensorDict out = loss.forward(sample);
         LossOutputs.totalLoss(out).backward();

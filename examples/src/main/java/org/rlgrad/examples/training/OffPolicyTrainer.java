@@ -65,8 +65,6 @@ public abstract class OffPolicyTrainer implements Trainer {
     private Collector collector;
     private int episodes;
     private long updates;
-    private long runStart;
-    private long runEnd;
 
     protected OffPolicyTrainer(String envId, long seed, LoopSettings loop, ReplayBuffer buffer) {
         this.envId = envId;
@@ -89,14 +87,6 @@ public abstract class OffPolicyTrainer implements Trainer {
     /** Environment frames taken so far. */
     public final long frames() { return collector == null ? 0 : collector.frames(); }
 
-    /**
-     * The fraction of the current {@link #train} call still ahead at {@code frames}, from 1 down to
-     * 0 (SB3's {@code progress_remaining}, which its linear learning-rate schedules read).
-     */
-    protected final double remaining(long frames) {
-        return runEnd > runStart ? Math.clamp((double) (runEnd - frames) / (runEnd - runStart), 0.0, 1.0) : 0.0;
-    }
-
     /** Writes an exploring {@code action} into {@code root} (after the warm-up); no gradient is recorded. */
     protected abstract TensorDict explore(TensorDict root, long frames);
 
@@ -114,8 +104,6 @@ public abstract class OffPolicyTrainer implements Trainer {
             collector = new Collector(env, root -> collector.frames() < loop.warmupFrames() ? randomAction(root) : explore(root, collector.frames()));
         }
         long start = collector.frames(), end = start + frames, nextReport = start;
-        runStart = start;
-        runEnd = end;
         long began = System.nanoTime();
         while (collector.frames() < end) {
             TensorDict batch = collector.rollout(loop.stepsPerRollout());
