@@ -24,9 +24,10 @@ import org.rlgrad.losses.SoftUpdate;
  * for continuous actions.
  *
  * <p>A tanh-Gaussian actor on the action box and two Q critics ({@link ContinuousNetworks}),
- * {@link SACLoss} version 2 (its actor, critic and α terms reach disjoint parameters, so one
- * backward pass of their sum trains all three), Adam with one learning rate per part, Polyak
- * averaging of the target critics ({@link SoftUpdate}, τ). Exploration is the policy's own
+ * {@link SACLoss} version 2 with squared-error critic regression as in the paper and SB3 (its
+ * actor, critic and α terms reach disjoint parameters, so one backward pass of their sum trains all
+ * three), Adam with one learning rate per part, Polyak averaging of the target critics
+ * ({@link SoftUpdate}, τ). Exploration is the policy's own
  * sampling (interaction type RANDOM); evaluation takes its deterministic action, the box-scaled
  * {@code tanh(loc)}. Uniform warm-up actions, uniform replay.
  *

@@ -25,7 +25,8 @@ import org.rlgrad.losses.TD3LossBase;
  * noise {@code σ̃·h} clipped to {@code c·h}, {@code h} the box's half-width), and the paper's
  * delayed policy updates: every update trains the critics ({@code qvalueLoss}), every
  * {@code policyDelay}-th also the actor ({@code actorLoss}) and moves the targets by Polyak
- * averaging ({@link SoftUpdate}, τ). Exploration {@code a = clip(μ(s) + σ·h·N(0, 1))} after
+ * averaging ({@link SoftUpdate}, τ). The critics regress with the squared error, as in the paper
+ * (TorchRL's default distance is smooth L1). Exploration {@code a = clip(μ(s) + σ·h·N(0, 1))} after
  * uniform warm-up actions; uniform replay.
  *
  * <p>Defaults ({@link Config#defaults()}): the paper's and CleanRL's TD3 (τ 0.005, policy delay 2,
