@@ -9,5 +9,6 @@ module org.rlgrad.examples {
     exports org.rlgrad.examples;
     exports org.rlgrad.examples.envs;
     exports org.rlgrad.examples.training;
+    exports org.rlgrad.examples.training.replay;
     exports org.rlgrad.examples.cli;
 }

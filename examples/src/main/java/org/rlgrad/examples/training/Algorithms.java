@@ -28,6 +28,10 @@ public final class Algorithms {
 
     private static Map<String, Algorithm> registry() {
         Map<String, Algorithm> m = new LinkedHashMap<>();
+        m.put("dqn", new Algorithm("dqn", DQNTrainer::new, true, false));
+        m.put("ddpg", new Algorithm("ddpg", DDPGTrainer::new, false, true));
+        m.put("td3", new Algorithm("td3", TD3Trainer::new, false, true));
+        m.put("sac", new Algorithm("sac", SACTrainer::new, false, true));
         m.put("ppo", new Algorithm("ppo", PPOTrainer::new, true, true));
         m.put("a2c", new Algorithm("a2c", A2CTrainer::new, true, true));
         return m;
