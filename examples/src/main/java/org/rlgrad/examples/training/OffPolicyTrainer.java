@@ -65,6 +65,10 @@ public abstract class OffPolicyTrainer implements Trainer {
     private Collector collector;
     private int episodes;
     private long updates;
+    private long checkEveryFrames;
+    private int checkEpisodes;
+    private double bestScore = Double.NEGATIVE_INFINITY;
+    private List<Tensor> bestPolicy;
 
     protected OffPolicyTrainer(String envId, long seed, LoopSettings loop, ReplayBuffer buffer) {
         this.envId = envId;
@@ -96,6 +100,31 @@ public abstract class OffPolicyTrainer implements Trainer {
     /** One gradient update on {@code sample} (batch {@code [batchSize]}); {@code frames} tells schedules where training stands. */
     protected abstract void update(TensorDict sample, long frames);
 
+    /** The parameters {@link #act} reads, which {@link #keepBestPolicy} saves and puts back; none by default. */
+    protected List<Tensor> policyParameters() {
+        return List.of();
+    }
+
+    /**
+     * Keeps the best policy seen, as Stable-Baselines3's {@code EvalCallback} keeps its best model:
+     * every {@code everyFrames} frames after the warm-up the policy plays {@code episodes}
+     * deterministic validation episodes (seeds derived from the trainer's, never the caller's
+     * evaluation seeds), and when {@link #train} ends the {@link #policyParameters} of the best
+     * validation score are put back if the final policy validates worse. For algorithms whose
+     * greedy policy can collapse late in training (DQN on CartPole).
+     */
+    protected final void keepBestPolicy(long everyFrames, int episodes) {
+        if (everyFrames < 1 || episodes < 1) {
+            throw new IllegalArgumentException(algorithm() + ": keepBestPolicy needs positive frames and episodes, got " + everyFrames + " and " + episodes);
+        }
+        if (policyParameters().isEmpty()) throw new IllegalStateException(algorithm() + ": keepBestPolicy needs policyParameters()");
+        this.checkEveryFrames = everyFrames;
+        this.checkEpisodes = episodes;
+    }
+
+    /** The best validation score {@link #keepBestPolicy} has seen (negative infinity before the first check). */
+    public final double bestValidationScore() { return bestScore; }
+
     @Override
     public final LearningCurve train(long frames, ProgressListener listener) {
         if (frames < 1) throw new IllegalArgumentException(algorithm() + ".train: expected a positive number of frames, got " + frames);
@@ -104,6 +133,7 @@ public abstract class OffPolicyTrainer implements Trainer {
             collector = new Collector(env, root -> collector.frames() < loop.warmupFrames() ? randomAction(root) : explore(root, collector.frames()));
         }
         long start = collector.frames(), end = start + frames, nextReport = start;
+        long nextCheck = Math.max(start, loop.warmupFrames()) + checkEveryFrames;
         long began = System.nanoTime();
         while (collector.frames() < end) {
             TensorDict batch = collector.rollout(loop.stepsPerRollout());
@@ -122,12 +152,37 @@ public abstract class OffPolicyTrainer implements Trainer {
                     updates++;
                 }
             }
+            if (checkEveryFrames > 0 && collector.frames() >= nextCheck) {
+                validate();
+                nextCheck += checkEveryFrames;
+            }
             if (collector.frames() >= nextReport || collector.frames() >= end) {
                 listener.update(new Progress(collector.frames() - start, frames, episodes, recentReturn(), (System.nanoTime() - began) / 1e9));
                 nextReport = collector.frames() + REPORT_EVERY_FRAMES;
             }
         }
+        if (checkEveryFrames > 0 && bestPolicy != null && validationScore() < bestScore) {
+            try (GradMode.Scope g = GradMode.noGrad()) {
+                List<Tensor> params = policyParameters();
+                for (int i = 0; i < params.size(); i++) params.get(i).copy_(bestPolicy.get(i));
+            }
+        }
         return curve;
+    }
+
+    /** Scores the current policy on the validation episodes and saves it when it is the best so far. */
+    private void validate() {
+        double score = validationScore();
+        if (score >= bestScore) {
+            bestScore = score;
+            try (GradMode.Scope g = GradMode.noGrad()) {
+                bestPolicy = policyParameters().stream().map(t -> t.detach().clone()).toList();
+            }
+        }
+    }
+
+    private double validationScore() {
+        return evaluate(checkEpisodes, seed * 1_000_003L + 17);
     }
 
     private double recentReturn() {
