@@ -11,7 +11,6 @@ import static org.rlgrad.losses.TinyOnPolicy.ACT;
 import static org.rlgrad.losses.TinyOnPolicy.ACTIONS;
 import static org.rlgrad.losses.TinyOnPolicy.OBS;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -21,7 +20,6 @@ import org.rlgrad.engine.modules.ValueOperator;
 import org.rlgrad.engine.nn.Linear;
 import org.rlgrad.engine.nn.Sequential;
 import org.rlgrad.engine.nn.Tanh;
-import org.rlgrad.engine.optim.Adam;
 import org.rlgrad.engine.random.Generator;
 import org.rlgrad.engine.random.ReplayedDraws;
 import org.rlgrad.engine.tensor.DType;
@@ -395,25 +393,7 @@ class A2CLossTest {
         ProbabilisticActor actor = TinyOnPolicy.normalActor(37);
         actor.probabilisticModule().randomSource(new Generator(38));
         A2CLoss loss = A2CLoss.builder(actor, TinyOnPolicy.critic(TinyOnPolicy.mlp(OBS, 1, 39))).build();
-        Adam opt = new Adam(loss.parameters(), 0.02);
-        Gen gen = Gen.seeded(40);
-        List<Double> rewards = new ArrayList<>(), critic = new ArrayList<>();
-        for (int step = 0; step < 300; step++) {
-            TensorDict td = TinyOnPolicy.banditRollout(actor, gen, 32);
-            rewards.add(td.get(Key.of("next", "reward")).mean().item());
-            opt.zeroGrad();
-            TensorDict out = loss.forward(td);
-            Tensor total = LossOutputs.totalLoss(out);
-            total.backward();
-            opt.step();
-            assertTrue(Double.isFinite(total.item()), "step " + step);
-            critic.add(out.get("loss_critic").item());
-        }
-        double r0 = Bandit.mean(rewards, 0, 30), r1 = Bandit.mean(rewards, 270, 300);
-        double c0 = Bandit.mean(critic, 0, 30), c1 = Bandit.mean(critic, 270, 300);
-        assertTrue(r1 > r0 + 0.5, "mean reward " + r0 + " -> " + r1);
-        assertTrue(c1 < 0.5 * c0, "critic loss " + c0 + " -> " + c1);
-        for (Tensor p : loss.parameters()) assertFalse(p.isNan().any().item() != 0);
+        TinyOnPolicy.assertBanditTrainingImproves(loss, actor, 40, "loss_critic");
     }
 
     @Test
