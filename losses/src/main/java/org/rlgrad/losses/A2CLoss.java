@@ -189,15 +189,15 @@ public final class A2CLoss extends LossModule {
         Tensor logProb = storedActionLogProb(dist, work, advantage);
 
         TensorDict out = new TensorDict();
-        out.set("loss_objective", reduceLoss(logProb.mul(advantage).neg(), work));
+        out.set("loss_objective", reduceDroppingTrailingAxis(logProb.mul(advantage).neg(), work));
         if (entropyBonus && entropyCoeff != 0) {
             Tensor entropy = entropy(dist).unsqueeze(-1);
             out.set("entropy", entropy.detach().mean());
-            out.set("loss_entropy", reduceLoss(entropy.mul(-entropyCoeff), work));
+            out.set("loss_entropy", reduceDroppingTrailingAxis(entropy.mul(-entropyCoeff), work));
         }
         if (criticCoeff != null) {
             ClippedValueLoss.Result critic = criticTerm(work);
-            out.set("loss_critic", reduceLoss(critic.loss().mul(criticCoeff), work));
+            out.set("loss_critic", reduceDroppingTrailingAxis(critic.loss().mul(criticCoeff), work));
             if (critic.clipFraction() != null) out.set("value_clip_fraction", critic.clipFraction());
         }
         return out;
@@ -213,7 +213,7 @@ public final class A2CLoss extends LossModule {
             ClippedValueLoss.Result critic = criticTerm(td);
             Map<String, Tensor> meta = new LinkedHashMap<>();
             if (critic.clipFraction() != null) meta.put("value_clip_fraction", critic.clipFraction());
-            return new LossTerm(reduceLoss(critic.loss().mul(criticCoeff), td), meta);
+            return new LossTerm(reduceDroppingTrailingAxis(critic.loss().mul(criticCoeff), td), meta);
         });
     }
 
@@ -254,26 +254,9 @@ public final class A2CLoss extends LossModule {
 
     private ClippedValueLoss.Result criticTerm(TensorDict td) {
         Tensor target = require(td, key("value_target"));
-        Tensor oldValue = clipValue == null ? null : storedValue(td);
-        TensorDict evaluated = critic.forwardWith(params(CRITIC), td.copy());
-        Tensor value = require(evaluated, key("value"));
-        if (clipValue == null) return ClippedValueLoss.unclipped(lossCriticType, target, value);
-        return ClippedValueLoss.clipped(lossCriticType, target, value, oldValue, clipValue);
-    }
-
-    private Tensor storedValue(TensorDict td) {
-        Tensor old = td.get(key("value"), null);
-        if (old == null) {
-            throw new IllegalArgumentException("A2CLoss: clip_value is " + clipValue + " but the input has no stored value " + key("value")
-                    + " to clip against; it holds " + td.keys(true, true));
-        }
-        return old;
-    }
-
-    /** Reduction of spec §1.8, then the trailing singleton axis removed (spec §1.8, last item). */
-    private Tensor reduceLoss(Tensor perElement, TensorDict td) {
-        Tensor reduced = reduce(perElement, td);
-        return reduced.dim() > 0 && reduced.size(reduced.dim() - 1) == 1 ? reduced.squeeze(reduced.dim() - 1) : reduced;
+        Tensor oldValue = clipValue == null ? null : ClippedValueLoss.storedValue(lossName(), td, key("value"), clipValue);
+        Tensor value = require(critic.forwardWith(params(CRITIC), td.copy()), key("value"));
+        return ClippedValueLoss.of(lossCriticType, target, value, oldValue, clipValue);
     }
 
     private static double finite(String name, double value) {

@@ -2,6 +2,8 @@ package org.rlgrad.losses;
 
 import org.rlgrad.engine.autograd.GradMode;
 import org.rlgrad.engine.tensor.Tensor;
+import org.rlgrad.engine.tensordict.Key;
+import org.rlgrad.engine.tensordict.TensorDict;
 
 /**
  * The critic loss of the on-policy losses (spec losses.md §2.17 step 7, shared by PPO, A2C and
@@ -21,6 +23,24 @@ public final class ClippedValueLoss {
 
     /** The element-wise critic loss and, with clipping, the share of clamped entries (else null). */
     public record Result(Tensor loss, Tensor clipFraction) {}
+
+    /** {@link #unclipped} when {@code clipValue} is null, else {@link #clipped} against {@code oldValue}. */
+    public static Result of(Distance distance, Tensor valueTarget, Tensor value, Tensor oldValue, Double clipValue) {
+        return clipValue == null ? unclipped(distance, valueTarget, value) : clipped(distance, valueTarget, value, oldValue, clipValue);
+    }
+
+    /**
+     * The value stored at collection time, which clipping measures the new value against: the entry
+     * {@code valueKey} of {@code td}, else an error that names it and what {@code td} holds.
+     */
+    public static Tensor storedValue(String lossName, TensorDict td, Key valueKey, double clipValue) {
+        Tensor old = td.get(valueKey, null);
+        if (old == null) {
+            throw new IllegalArgumentException(lossName + ": clip_value is " + clipValue + " but the input has no entry " + valueKey
+                    + " (the value stored at collection time) to clip against; it holds " + td.keys(true, true));
+        }
+        return old;
+    }
 
     /** {@code d(valueTarget, value)}, no clipping. */
     public static Result unclipped(Distance distance, Tensor valueTarget, Tensor value) {

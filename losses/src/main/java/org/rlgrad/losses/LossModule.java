@@ -699,6 +699,15 @@ public abstract class LossModule {
         return MaskedReduction.reduce(loss, reduction, lossMask(td), priorityWeights(td));
     }
 
+    /**
+     * {@link #reduce}, then a trailing singleton axis removed, as the on-policy losses report their
+     * {@code loss_*} entries (spec §1.8, last item): {@code none} on {@code [*B, 1]} gives {@code [*B]}.
+     */
+    protected final Tensor reduceDroppingTrailingAxis(Tensor loss, TensorDict td) {
+        Tensor reduced = reduce(loss, td);
+        return reduced.dim() > 0 && reduced.size(-1) == 1 ? reduced.squeeze(-1) : reduced;
+    }
+
     // ------------------------------------------------------------------ separate losses (spec §1.11)
 
     public final boolean separateLosses() { return separateLosses; }

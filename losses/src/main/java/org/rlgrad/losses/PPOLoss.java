@@ -313,8 +313,7 @@ public class PPOLoss extends LossModule {
         if (hasCriticLoss()) critic(work, out);
         for (Key k : out.keys()) {
             if (!LossOutputs.isLossName(k.first())) continue;
-            Tensor reduced = reduce(out.get(k), work);
-            out.set(k, reduced.dim() > 0 && reduced.size(-1) == 1 ? reduced.squeeze(-1) : reduced);
+            out.set(k, reduceDroppingTrailingAxis(out.get(k), work));
         }
         return out;
     }
@@ -453,20 +452,13 @@ public class PPOLoss extends LossModule {
     // ------------------------------------------------------------------ critic
 
     private void critic(TensorDict work, TensorDict out) {
-        Tensor oldValue = null;
-        if (clipValue != null) {
-            oldValue = work.get(key("value"), null);
-            if (oldValue == null) {
-                throw new IllegalArgumentException(lossName() + ": clip_value is " + clipValue + " but the input has no entry " + key("value")
-                        + " (the value stored at collection time); it holds " + work.keys(true, true));
-            }
-        }
+        Tensor oldValue = clipValue == null ? null : ClippedValueLoss.storedValue(lossName(), work, key("value"), clipValue);
         Tensor target = require(work, key("value_target"));
         TensorDict input = separateLosses() ? work.detach() : work;
         Tensor v = critic.forwardWith(params(CRITIC), input).get(key("value"), null);
         if (v == null) throw new IllegalArgumentException(lossName() + ": the critic wrote no entry " + key("value") + "; set the value key to its output");
-        ClippedValueLoss.Result criticLoss = oldValue == null ? ClippedValueLoss.unclipped(lossCriticType, target, v)
-                : ClippedValueLoss.clipped(lossCriticType, target, v, separateLosses() ? oldValue.detach() : oldValue, clipValue);
+        ClippedValueLoss.Result criticLoss = ClippedValueLoss.of(lossCriticType, target, v,
+                oldValue != null && separateLosses() ? oldValue.detach() : oldValue, clipValue);
         if (criticLoss.clipFraction() != null) out.set("value_clip_fraction", criticLoss.clipFraction());
         Tensor lossValue = criticLoss.loss();
         if (logExplainedVariance) {

@@ -150,9 +150,9 @@ public final class ReinforceLoss extends LossModule {
         Tensor logProb = withTrailingAxis(referenceCompat ? deterministicActionLogProb(td) : storedActionLogProb(td), advantage);
 
         TensorDict out = new TensorDict();
-        out.set("loss_actor", reduceLoss(logProb.mul(advantage.detach()).neg(), td));
+        out.set("loss_actor", reduceDroppingTrailingAxis(logProb.mul(advantage.detach()).neg(), td));
         ClippedValueLoss.Result critic = criticTerm(td);
-        out.set("loss_value", reduceLoss(critic.loss(), td));
+        out.set("loss_value", reduceDroppingTrailingAxis(critic.loss(), td));
         if (critic.clipFraction() != null) out.set("value_clip_fraction", critic.clipFraction());
         return out;
     }
@@ -163,7 +163,7 @@ public final class ReinforceLoss extends LossModule {
             ClippedValueLoss.Result critic = criticTerm(td);
             Map<String, Tensor> meta = new LinkedHashMap<>();
             if (critic.clipFraction() != null) meta.put("value_clip_fraction", critic.clipFraction());
-            return new LossTerm(reduceLoss(critic.loss(), td), meta);
+            return new LossTerm(reduceDroppingTrailingAxis(critic.loss(), td), meta);
         });
     }
 
@@ -195,23 +195,9 @@ public final class ReinforceLoss extends LossModule {
 
     private ClippedValueLoss.Result criticTerm(TensorDict td) {
         Tensor target = require(td, key("value_target"));
-        Tensor oldValue = null;
-        if (clipValue != null) {
-            oldValue = td.get(key("value"), null);
-            if (oldValue == null) {
-                throw new IllegalArgumentException("ReinforceLoss: clip_value is " + clipValue + " but the input has no stored value " + key("value")
-                        + " to clip against; it holds " + td.keys(true, true));
-            }
-        }
+        Tensor oldValue = clipValue == null ? null : ClippedValueLoss.storedValue(lossName(), td, key("value"), clipValue);
         Tensor value = require(critic.forwardWith(params(CRITIC), td.copy()), key("value"));
-        if (clipValue == null) return ClippedValueLoss.unclipped(lossCriticType, target, value);
-        return ClippedValueLoss.clipped(lossCriticType, target, value, oldValue, clipValue);
-    }
-
-    /** Reduction of spec §1.8, then the trailing singleton axis removed. */
-    private Tensor reduceLoss(Tensor perElement, TensorDict td) {
-        Tensor reduced = reduce(perElement, td);
-        return reduced.dim() > 0 && reduced.size(reduced.dim() - 1) == 1 ? reduced.squeeze(reduced.dim() - 1) : reduced;
+        return ClippedValueLoss.of(lossCriticType, target, value, oldValue, clipValue);
     }
 
     /** The key names, in order. */
