@@ -37,9 +37,7 @@ public final class MultiAgentVectorEnv {
     private final RandomGenerator rng;
     private final DType dtype;
     private final MultiAgentObservation[] current;
-    private final double[] runningReturn;
-    private final int[] runningLength;
-    private final List<VectorEnv.Episode> finished = new ArrayList<>();
+    private final EpisodeTracker episodes;
     private boolean started;
 
     public MultiAgentVectorEnv(Supplier<? extends MultiAgentEnvironment> factory, int n, long seed) {
@@ -53,8 +51,7 @@ public final class MultiAgentVectorEnv {
         this.rng = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
         this.dtype = dtype;
         this.current = new MultiAgentObservation[n];
-        this.runningReturn = new double[n];
-        this.runningLength = new int[n];
+        this.episodes = new EpisodeTracker(n);
     }
 
     public MultiAgentSpec spec() { return spec; }
@@ -65,8 +62,7 @@ public final class MultiAgentVectorEnv {
     public TensorDict reset() {
         for (int i = 0; i < envs.size(); i++) {
             current[i] = envs.get(i).reset(rng);
-            runningReturn[i] = 0;
-            runningLength[i] = 0;
+            episodes.restart(i);
         }
         started = true;
         return root();
@@ -87,12 +83,8 @@ public final class MultiAgentVectorEnv {
             terminated[i] = s.terminated();
             truncated[i] = s.truncated();
             done[i] = s.done();
-            runningReturn[i] += s.reward();
-            runningLength[i]++;
+            episodes.record(i, s.reward(), s.done());
             if (s.done()) {
-                finished.add(new VectorEnv.Episode(runningReturn[i], runningLength[i]));
-                runningReturn[i] = 0;
-                runningLength[i] = 0;
                 current[i] = envs.get(i).reset(rng);
             } else {
                 current[i] = s.observation();
@@ -115,9 +107,7 @@ public final class MultiAgentVectorEnv {
 
     /** The episodes finished since the last call, oldest first (team return and length). */
     public List<VectorEnv.Episode> drainFinishedEpisodes() {
-        List<VectorEnv.Episode> out = List.copyOf(finished);
-        finished.clear();
-        return out;
+        return episodes.drain();
     }
 
     private TensorDict root() {

@@ -36,9 +36,7 @@ public final class VectorEnv {
     private final RandomGenerator rng;
     private final DType dtype;
     private final double[][] observations;
-    private final double[] runningReturn;
-    private final int[] runningLength;
-    private final List<Episode> finished = new ArrayList<>();
+    private final EpisodeTracker episodes;
     private boolean started;
 
     /** A finished episode: its undiscounted return and its number of steps. */
@@ -56,8 +54,7 @@ public final class VectorEnv {
         this.rng = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
         this.dtype = dtype;
         this.observations = new double[n][];
-        this.runningReturn = new double[n];
-        this.runningLength = new int[n];
+        this.episodes = new EpisodeTracker(n);
     }
 
     /** {@code n} copies of the built-in environment {@code id}. */
@@ -74,8 +71,7 @@ public final class VectorEnv {
     public TensorDict reset() {
         for (int i = 0; i < envs.size(); i++) {
             observations[i] = envs.get(i).reset(rng);
-            runningReturn[i] = 0;
-            runningLength[i] = 0;
+            episodes.restart(i);
         }
         started = true;
         return root(observations);
@@ -95,12 +91,8 @@ public final class VectorEnv {
             terminated[i] = s.terminated();
             truncated[i] = s.truncated();
             done[i] = s.done();
-            runningReturn[i] += s.reward();
-            runningLength[i]++;
+            episodes.record(i, s.reward(), s.done());
             if (s.done()) {
-                finished.add(new Episode(runningReturn[i], runningLength[i]));
-                runningReturn[i] = 0;
-                runningLength[i] = 0;
                 observations[i] = envs.get(i).reset(rng);
             } else {
                 observations[i] = s.observation();
@@ -124,9 +116,7 @@ public final class VectorEnv {
 
     /** The episodes finished since the last call, oldest first. */
     public List<Episode> drainFinishedEpisodes() {
-        List<Episode> out = List.copyOf(finished);
-        finished.clear();
-        return out;
+        return episodes.drain();
     }
 
     private TensorDict root(double[][] obsRows) {

@@ -1,7 +1,5 @@
 package org.rlgrad.examples.training;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
@@ -31,14 +29,12 @@ import org.rlgrad.examples.training.replay.ReplayBuffer;
  *   <li>once the warm-up is over, {@code updatesPerRollout} gradient updates, each on a fresh
  *       sample of {@code batchSize} transitions ({@link #update});</li>
  *   <li>finished episodes extend the {@link LearningCurve} (return, and the mean of the last
- *       {@value #RECENT_EPISODES}); the listener hears about progress every few thousand frames.</li>
+ *       {@value LearningCurve#RECENT_EPISODES}); the listener hears about progress every few thousand frames.</li>
  * </ol>
  * Updates run in a {@link MemoryScope}, so each one reuses the previous one's buffers.
  * {@link #evaluate} runs fresh copies of the environment with {@link #act}, the deterministic policy.
  */
 public abstract class OffPolicyTrainer implements Trainer {
-    /** How many recent episodes the reported return averages. */
-    public static final int RECENT_EPISODES = 20;
     private static final long REPORT_EVERY_FRAMES = 1000;
     private static final List<Key> STORED_KEYS = List.of(Key.of("observation"), Key.of("action"), Key.of("next", "observation"), Key.of("next", "reward"),
             Key.of("next", "done"), Key.of("next", "terminated"));
@@ -60,10 +56,8 @@ public abstract class OffPolicyTrainer implements Trainer {
     private final LoopSettings loop;
     private final ReplayBuffer buffer;
     private final LearningCurve curve = new LearningCurve();
-    private final Deque<Double> recent = new ArrayDeque<>();
     private VectorEnv env;
     private Collector collector;
-    private int episodes;
     private long updates;
     private long checkEveryFrames;
     private int checkEpisodes;
@@ -138,12 +132,7 @@ public abstract class OffPolicyTrainer implements Trainer {
         while (collector.frames() < end) {
             TensorDict batch = collector.rollout(loop.stepsPerRollout());
             buffer.extend(batch.select(STORED_KEYS, true));
-            for (VectorEnv.Episode e : env.drainFinishedEpisodes()) {
-                episodes++;
-                recent.addLast(e.episodeReturn());
-                if (recent.size() > RECENT_EPISODES) recent.removeFirst();
-                curve.add(collector.frames(), e.episodeReturn(), recentReturn());
-            }
+            for (VectorEnv.Episode e : env.drainFinishedEpisodes()) curve.record(collector.frames(), e.episodeReturn());
             if (collector.frames() >= loop.warmupFrames()) {
                 for (int u = 0; u < loop.updatesPerRollout(); u++) {
                     try (MemoryScope scope = MemoryScope.open()) {
@@ -157,7 +146,7 @@ public abstract class OffPolicyTrainer implements Trainer {
                 nextCheck += checkEveryFrames;
             }
             if (collector.frames() >= nextReport || collector.frames() >= end) {
-                listener.update(new Progress(collector.frames() - start, frames, episodes, recentReturn(), (System.nanoTime() - began) / 1e9));
+                listener.update(new Progress(collector.frames() - start, frames, curve.episodes(), curve.lastRecentReturn(), (System.nanoTime() - began) / 1e9));
                 nextReport = collector.frames() + REPORT_EVERY_FRAMES;
             }
         }
@@ -185,10 +174,6 @@ public abstract class OffPolicyTrainer implements Trainer {
         return evaluate(checkEpisodes, seed * 1_000_003L + 17);
     }
 
-    private double recentReturn() {
-        return recent.isEmpty() ? Double.NaN : recent.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-    }
-
     /** Uniform random actions: an index for a discrete space, a point of the box for a continuous one. */
     private TensorDict randomAction(TensorDict root) {
         int n = root.batchSize()[0];
@@ -207,37 +192,10 @@ public abstract class OffPolicyTrainer implements Trainer {
         return root;
     }
 
-    /**
-     * The mean return of {@code episodes} episodes, one per copy of a fresh {@link VectorEnv}
-     * seeded by {@code seed}, all acting with {@link #act} at once; no learning, no exploration.
-     */
+    /** Scores {@link #act} by {@link Evaluation#meanReturn}: one episode per copy of a fresh {@link VectorEnv} seeded by {@code seed}. */
     @Override
     public final double evaluate(int episodes, long seed) {
-        if (episodes < 1) throw new IllegalArgumentException(algorithm() + ".evaluate: expected at least one episode, got " + episodes);
-        VectorEnv eval = VectorEnv.of(envId, episodes, seed);
-        double[] returns = new double[episodes];
-        boolean[] over = new boolean[episodes];
-        int remaining = episodes;
-        TensorDict root = eval.reset();
-        try (GradMode.Scope g = GradMode.noGrad()) {
-            while (remaining > 0) {
-                TensorDict stepped = eval.step(act(root));
-                double[] reward = stepped.get(Key.of("next", "reward")).toDoubleArray();
-                boolean[] done = stepped.get(Key.of("next", "done")).toBooleanArray();
-                for (int i = 0; i < episodes; i++) {
-                    if (over[i]) continue;
-                    returns[i] += reward[i];
-                    if (done[i]) {
-                        over[i] = true;
-                        remaining--;
-                    }
-                }
-                root = eval.nextRoot();
-            }
-        }
-        double sum = 0;
-        for (double r : returns) sum += r;
-        return sum / episodes;
+        return Evaluation.meanReturn(algorithm(), envId, episodes, seed, this::act);
     }
 
     /** A float32 {@code [n, dim]} tensor of {@code values}. */

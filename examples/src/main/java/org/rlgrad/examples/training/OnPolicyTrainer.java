@@ -1,12 +1,8 @@
 package org.rlgrad.examples.training;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
 
 import org.rlgrad.engine.autograd.GradMode;
 import org.rlgrad.engine.modules.InteractionType;
-import org.rlgrad.engine.tensor.DType;
-import org.rlgrad.engine.tensordict.Key;
 import org.rlgrad.engine.tensordict.TensorDict;
 import org.rlgrad.examples.envs.VectorEnv;
 
@@ -23,8 +19,6 @@ import org.rlgrad.examples.envs.VectorEnv;
  * counts as the end of the return.
  */
 public abstract class OnPolicyTrainer implements Trainer {
-    /** Episodes averaged in the "recent mean return" of the curve and the progress reports. */
-    public static final int RECENT_EPISODES = 20;
 
     private final String algorithm;
     private final String envId;
@@ -32,8 +26,6 @@ public abstract class OnPolicyTrainer implements Trainer {
     private final Collector collector;
     private final int rolloutSteps;
     private final LearningCurve curve = new LearningCurve();
-    private final Deque<Double> recent = new ArrayDeque<>();
-    private int episodes;
 
     protected OnPolicyTrainer(String algorithm, String envId, long seed, int numEnvs, int rolloutSteps, int[] hidden) {
         this.algorithm = algorithm;
@@ -74,59 +66,22 @@ public abstract class OnPolicyTrainer implements Trainer {
         long start = System.nanoTime(), startFrames = collector.frames(), total = rollouts * framesPerRollout();
         for (long i = 0; i < rollouts; i++) {
             TensorDict rollout = collector.rollout(rolloutSteps);
-            for (VectorEnv.Episode e : collector.env().drainFinishedEpisodes()) record(e.episodeReturn());
+            for (VectorEnv.Episode e : collector.env().drainFinishedEpisodes()) curve.record(collector.frames(), e.episodeReturn());
             update(rollout, 1.0 - (double) i / rollouts);
             double seconds = (System.nanoTime() - start) * 1e-9;
-            listener.update(new Progress(collector.frames() - startFrames, total, episodes, recentReturn(), seconds));
+            listener.update(new Progress(collector.frames() - startFrames, total, curve.episodes(), curve.lastRecentReturn(), seconds));
         }
         return curve;
-    }
-
-    private void record(double episodeReturn) {
-        episodes++;
-        recent.addLast(episodeReturn);
-        if (recent.size() > RECENT_EPISODES) recent.removeFirst();
-        curve.add(collector.frames(), episodeReturn, recentReturn());
-    }
-
-    private double recentReturn() {
-        return recent.isEmpty() ? Double.NaN : recent.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     }
 
     /** The curve so far, over every {@link #train} call. */
     public final LearningCurve curve() { return curve; }
 
-    /**
-     * Runs {@code episodes} copies of the environment side by side, seeded by {@code seed}, with the
-     * actor in {@link InteractionType#MODE} (the argmax action; the Normal's mean), and averages the
-     * return of each copy's first episode.
-     */
+    /** Scores the actor in {@link InteractionType#MODE} (the argmax action; the Normal's mean) by {@link Evaluation#meanReturn}. */
     @Override
     public double evaluate(int episodes, long seed) {
-        if (episodes < 1) throw new IllegalArgumentException(algorithm + ": expected at least one evaluation episode, got " + episodes);
-        VectorEnv env = VectorEnv.of(envId, episodes, seed);
-        double[] returns = new double[episodes];
-        boolean[] finished = new boolean[episodes];
-        int left = episodes;
-        TensorDict root = env.reset();
-        try (GradMode.Scope g = GradMode.noGrad(); GradMode.Scope m = InteractionType.set(InteractionType.MODE)) {
-            while (left > 0) {
-                TensorDict next = env.step(networks.actor().forward(root)).getTensorDict(Key.of("next"));
-                double[] reward = next.get("reward").toDoubleArray();
-                double[] done = next.get("done").to(DType.FLOAT64).toDoubleArray();
-                for (int i = 0; i < episodes; i++) {
-                    if (finished[i]) continue;
-                    returns[i] += reward[i];
-                    if (done[i] != 0) {
-                        finished[i] = true;
-                        left--;
-                    }
-                }
-                root = env.nextRoot();
-            }
+        try (GradMode.Scope m = InteractionType.set(InteractionType.MODE)) {
+            return Evaluation.meanReturn(algorithm, envId, episodes, seed, root -> networks.actor().forward(root));
         }
-        double sum = 0;
-        for (double r : returns) sum += r;
-        return sum / episodes;
     }
 }

@@ -69,7 +69,7 @@ class OnPolicyTrainersTest {
             assertTrue(p.frames() <= 2L * t.framesPerRollout());
             // The recent mean by hand: the last RECENT_EPISODES returns up to this one.
             double sum = 0;
-            int from = Math.max(0, i - OnPolicyTrainer.RECENT_EPISODES + 1);
+            int from = Math.max(0, i - LearningCurve.RECENT_EPISODES + 1);
             for (int j = from; j <= i; j++) sum += points.get(j).episodeReturn();
             assertEquals(sum / (i - from + 1), p.recentReturn(), 1e-9, "point " + i);
         }
